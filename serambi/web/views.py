@@ -1,0 +1,30 @@
+from django.shortcuts import render
+from django.views.decorators.csrf import requires_csrf_token
+
+from serambi.accounts.access import workspace_required
+from serambi.core.models import Branch
+
+
+def home(request):
+    branches = Branch.objects.filter(is_active=True).prefetch_related("opening_hours")
+    return render(request, "web/home.html", {"branches": branches})
+
+
+@workspace_required()
+def workspace(request):
+    return render(request, "staff/workspace.html")
+
+
+@requires_csrf_token
+def permission_denied(request, exception=None):
+    return render(request, "web/error.html", {"status": 403}, status=403)
+
+
+@requires_csrf_token
+def page_not_found(request, exception=None):
+    return render(request, "web/error.html", {"status": 404}, status=404)
+
+
+@requires_csrf_token
+def server_error(request):
+    return render(request, "web/error.html", {"status": 500}, status=500)
