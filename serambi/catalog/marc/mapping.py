@@ -1,0 +1,453 @@
+"""MARC 21 bibliographic record -> RecordData: a pure function, tested with golden files.
+
+The mapping reads what a patron and a librarian need to find and describe a
+title; the original record is kept whole beside it (``marc_to_dict``) so
+nothing else is lost.
+"""
+
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+
+import pymarc
+
+from serambi.catalog.identifiers import parse_isbn, parse_issn
+
+from .types import ContributorData, HoldingData, IdentifierData, RecordData, SubjectData
+
+
+class MappingError(ValueError):
+    """The record cannot become a catalogue record (it has no title, say)."""
+
+
+# Control characters (other than tab/newline) occur in real data, e.g. a
+# stray subfield delimiter inside 001; they are never kept in mapped text.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_TRAILING_PUNCTUATION = " \t/:;,=+"
+_YEAR = re.compile(r"(1[0-9]{3}|20[0-9]{2})")
+
+# Leader 06 (type of record) -> MaterialType; language material is refined below.
+_TYPE_OF_RECORD = {
+    "a": "book",
+    "t": "manuscript",
+    "c": "score",
+    "d": "score",
+    "e": "map",
+    "f": "map",
+    "g": "video",
+    "i": "audio",
+    "j": "audio",
+    "k": "visual",
+    "m": "computer_file",
+    "o": "kit",
+    "p": "kit",
+    "r": "other",
+}
+# 008/22 target audience -> Audience, for the record types that define it.
+_AUDIENCE = {
+    "a": "children",
+    "b": "children",
+    "c": "children",
+    "j": "children",
+    "d": "young_adult",
+    "e": "adult",
+    "f": "specialized",
+    "g": "general",
+}
+_AUDIENCE_TYPES = set("acdgijkmort")
+
+# Relator terms ($e, English and Indonesian) and codes ($4) -> RecordContributor.Role.
+_RELATOR_TERMS = {
+    "author": "author",
+    "pengarang": "author",
+    "penulis": "author",
+    "editor": "editor",
+    "ed": "editor",
+    "eds": "editor",
+    "penyunting": "editor",
+    "translator": "translator",
+    "tr": "translator",
+    "trans": "translator",
+    "penerjemah": "translator",
+    "alih bahasa": "translator",
+    "illustrator": "illustrator",
+    "ill": "illustrator",
+    "ilustrator": "illustrator",
+    "compiler": "compiler",
+    "comp": "compiler",
+    "penyusun": "compiler",
+    "photographer": "photographer",
+    "fotografer": "photographer",
+}
+_RELATOR_CODES = {
+    "aut": "author",
+    "cre": "author",
+    "edt": "editor",
+    "trl": "translator",
+    "ill": "illustrator",
+    "com": "compiler",
+    "pht": "photographer",
+    "ctb": "contributor",
+}
+_NAME_KIND = {"0": "person", "1": "organization", "2": "meeting"}
+_SUBJECT_KIND = {
+    "600": "person",
+    "610": "organization",
+    "611": "organization",
+    "630": "other",
+    "648": "other",
+    "650": "topic",
+    "651": "place",
+    "653": "topic",
+    "655": "genre",
+}
+# Subfields that subdivide a heading (form, general, chronological, geographic).
+_SUBDIVISIONS = set("vxyz")
+
+
+def clean(text: str | None) -> str:
+    """Text without control characters, with spaces collapsed."""
+    if not text:
+        return ""
+    text = _CONTROL_CHARS.sub("", unicodedata.normalize("NFC", text))
+    return " ".join(text.split())
+
+
+def strip_punctuation(text: str | None) -> str:
+    """Drop the ISBD punctuation that MARC leaves at the end of a subfield."""
+    text = clean(text).rstrip(_TRAILING_PUNCTUATION)
+    # A final full stop goes, unless it ends an initial or abbreviation ("Jr.", "A.").
+    if text.endswith(".") and not re.search(r"(\b\w|\.\w)\.$", text):
+        text = text[:-1].rstrip(_TRAILING_PUNCTUATION)
+    return text
+
+
+def marc_to_dict(record: pymarc.Record) -> dict:
+    """The whole record as MARC-in-JSON: leader, every field, indicators, subfields."""
+    return record.as_dict()
+
+
+def marc_hash(marc: dict) -> str:
+    return hashlib.sha256(
+        json.dumps(marc, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    ).hexdigest()
+
+
+def _subfields(field: pymarc.Field, codes: Iterable[str]) -> list[str]:
+    wanted = set(codes)
+    return [clean(sub.value) for sub in field.subfields if sub.code in wanted and clean(sub.value)]
+
+
+def _first_field(record: pymarc.Record, *tags: str) -> pymarc.Field | None:
+    for tag in tags:
+        fields = record.get_fields(tag)
+        if fields:
+            return fields[0]
+    return None
+
+
+def _join(parts: Iterable[str], separator: str = " ") -> str:
+    return separator.join(part for part in (strip_punctuation(p) for p in parts) if part)
+
+
+def _control(record: pymarc.Record, tag: str) -> str:
+    """A control field's data, positions intact (spaces are meaningful in 008)."""
+    field = _first_field(record, tag)
+    if field is None or not field.is_control_field():
+        return ""
+    return _CONTROL_CHARS.sub("", field.data or "")
+
+
+def _fixed(record: pymarc.Record) -> str:
+    """008, padded so positions can be read without bounds checks."""
+    return (_control(record, "008") if _first_field(record, "008") else "").ljust(40)
+
+
+def map_record(record: pymarc.Record) -> RecordData:
+    leader = str(record.leader or "").ljust(24)
+    fixed = _fixed(record)
+    title, subtitle, responsibility = _title(record)
+    place, publisher, date_text = _publication(record)
+    data = RecordData(
+        title=title,
+        subtitle=subtitle,
+        responsibility=responsibility,
+        edition=_edition(record),
+        publisher=publisher,
+        publication_place=place,
+        year=_year(fixed, date_text),
+        physical_description=_physical_description(record),
+        series=_series(record),
+        notes="\n".join(
+            _join(_subfields(field, "a"))
+            for field in record.get_fields("500", "504")
+            if _subfields(field, "a")
+        ),
+        summary="\n".join(
+            _join(_subfields(field, "ab")) for field in record.get_fields("520") if _subfields(field, "ab")
+        ),
+        language=_language(record, fixed),
+        material_type=_material_type(leader, fixed),
+        audience=_AUDIENCE.get(fixed[22], "") if leader[6] in _AUDIENCE_TYPES else "",
+        ddc=_ddc(record),
+        control_number=_control(record, "001").strip(),
+        control_number_source=_control(record, "003").strip(),
+        contributors=_contributors(record),
+        subjects=_subjects(record),
+        identifiers=_identifiers(record),
+        holdings=_holdings(record),
+    )
+    data.call_number = _call_number(record, data)
+    data.warnings.extend(
+        f"{identifier.scheme.upper()} {identifier.value!r} is not valid"
+        for identifier in data.identifiers
+        if not identifier.is_valid and not identifier.is_cancelled
+    )
+    return data
+
+
+def _title(record: pymarc.Record) -> tuple[str, str, str]:
+    field = _first_field(record, "245")
+    if field is None:
+        # No 245: fall back on a uniform or varying title rather than lose the record.
+        fallback = _first_field(record, "130", "240", "246", "740")
+        if fallback is None or not _subfields(fallback, "a"):
+            raise MappingError("the record has no title (245)")
+        return _join(_subfields(fallback, "anp")), "", ""
+    title = _join(_subfields(field, "anp"))
+    if not title:
+        # 245 with only $k (form) or $b still names the work.
+        title = _join(_subfields(field, "kb"))
+        if not title:
+            raise MappingError("the title field (245) is empty")
+        return title, "", _join(_subfields(field, "c"))
+    return title, _join(_subfields(field, "b")), _join(_subfields(field, "c"))
+
+
+def _edition(record: pymarc.Record) -> str:
+    field = _first_field(record, "250")
+    return _join(_subfields(field, "ab")) if field is not None else ""
+
+
+def _publication(record: pymarc.Record) -> tuple[str, str, str]:
+    """Place, publisher and date text from 264 (second indicator 1) or 260."""
+    field = next(
+        (f for f in record.get_fields("264") if f.indicator2 == "1"),
+        None,
+    ) or _first_field(record, "260", "264")
+    if field is None:
+        return "", "", ""
+    place = _join(_subfields(field, "a"), " ; ")
+    publisher = _join(_subfields(field, "b"), " ; ")
+    date_text = " ".join(_subfields(field, "c"))
+    return place, publisher, date_text
+
+
+def _year(fixed: str, date_text: str) -> int | None:
+    date1 = fixed[7:11]
+    if date1.isdigit() and 1000 <= int(date1) <= 2100:
+        return int(date1)
+    match = _YEAR.search(date_text)
+    return int(match.group(1)) if match else None
+
+
+def _physical_description(record: pymarc.Record) -> str:
+    """300 as written, ISBD punctuation kept inside ("xv, 91 p. : ill. ; 18 cm")."""
+    field = _first_field(record, "300")
+    if field is None:
+        return ""
+    return " ".join(_subfields(field, "abcefg")).rstrip(_TRAILING_PUNCTUATION + ".")
+
+
+def _series(record: pymarc.Record) -> str:
+    field = _first_field(record, "490", "830", "440")
+    if field is None:
+        return ""
+    title = _join(_subfields(field, "anp"), ". ")
+    volume = _join(_subfields(field, "v"))
+    return f"{title} ; {volume}" if title and volume else title or volume
+
+
+def _language(record: pymarc.Record, fixed: str) -> str:
+    code = fixed[35:38].strip().lower()
+    if len(code) == 3 and code.isalpha() and code not in {"und", "zxx", "mul"}:
+        return code
+    field = _first_field(record, "041")
+    if field is not None:
+        for value in _subfields(field, "a"):
+            value = value.lower()[:3]
+            if len(value) == 3 and value.isalpha():
+                return value
+    return code if len(code) == 3 and code.isalpha() else ""
+
+
+def _material_type(leader: str, fixed: str) -> str:
+    record_type, level = leader[6], leader[7]
+    if record_type == "a":
+        if level in {"s", "b", "i"}:
+            return "serial"
+        # 008/23 form of item: o online, q direct electronic, s electronic.
+        return "ebook" if fixed[23] in {"o", "q", "s"} else "book"
+    if record_type == "g":
+        return "video" if fixed[33] in {"v", "m", "f"} else "visual"
+    return _TYPE_OF_RECORD.get(record_type, "other")
+
+
+def _ddc(record: pymarc.Record) -> str:
+    field = _first_field(record, "082", "092")
+    if field is None or not _subfields(field, "a"):
+        return ""
+    # "959.8/02" and "899'.2213" carry segmentation and prime marks that are not part of the number.
+    return _subfields(field, "a")[0].replace("/", "").replace("'", "").strip()
+
+
+def _call_number(record: pymarc.Record, data: RecordData) -> str:
+    """Nomor panggil: DDC class, three letters of the main entry, first letter of the title.
+
+    Without a DDC number the record's LC call number (050/090) is used as it is.
+    """
+    if data.ddc:
+        main = next((c for c in data.contributors if c.is_main), None)
+        entry = _filing_letters(main.name if main else _filing_title(record, data.title), 3)
+        title_letter = _filing_letters(_filing_title(record, data.title), 1).lower()
+        return " ".join(part for part in (data.ddc, entry.upper(), title_letter) if part)
+    field = _first_field(record, "090", "050")
+    return _join(_subfields(field, "ab")) if field is not None else ""
+
+
+def _filing_title(record: pymarc.Record, title: str) -> str:
+    field = _first_field(record, "245")
+    skip = int(field.indicator2) if field is not None and (field.indicator2 or "").isdigit() else 0
+    return title[skip:]
+
+
+def _filing_letters(text: str, count: int) -> str:
+    letters = [
+        char
+        for char in unicodedata.normalize("NFKD", text)
+        if char.isalpha() and not unicodedata.combining(char)
+    ]
+    return "".join(letters[:count])
+
+
+def _contributors(record: pymarc.Record) -> list[ContributorData]:
+    found: list[ContributorData] = []
+    seen: set[tuple[str, str, str]] = set()
+    for field in record.get_fields("100", "110", "111", "700", "710", "711"):
+        is_main = field.tag.startswith("1")
+        kind = _NAME_KIND[field.tag[2]]
+        if kind == "person":
+            name = _join(_subfields(field, "abcq"))
+            dates = _join(_subfields(field, "d"))
+        elif kind == "organization":
+            name = _join(_subfields(field, "ab"), ". ")
+            dates = ""
+        else:
+            name = _join(_subfields(field, "aenq"))
+            dates = _join(_subfields(field, "dc"), ", ")
+        if not name:
+            continue
+        role = _role(field, default="author" if is_main else "contributor")
+        if (name, dates, role) in seen:
+            continue
+        seen.add((name, dates, role))
+        found.append(ContributorData(name=name, dates=dates, kind=kind, role=role, is_main=is_main))
+    return found
+
+
+def _role(field: pymarc.Field, *, default: str) -> str:
+    for code in _subfields(field, "4"):
+        if role := _RELATOR_CODES.get(code.lower().strip(". ")):
+            return role
+    # 111/711 use $e for subordinate units, not relators; $j is their relator.
+    relator_codes = "j" if field.tag in {"111", "711"} else "e"
+    for term in _subfields(field, relator_codes):
+        if role := _RELATOR_TERMS.get(term.lower().strip(" .,")):
+            return role
+    return default
+
+
+def _subjects(record: pymarc.Record) -> list[SubjectData]:
+    found: list[SubjectData] = []
+    seen: set[str] = set()
+    for field in record.get_fields(*_SUBJECT_KIND):
+        if field.tag == "653":
+            # Uncontrolled terms: each $a is a heading of its own.
+            for term in (strip_punctuation(value) for value in _subfields(field, "a")):
+                if term and term.casefold() not in seen:
+                    seen.add(term.casefold())
+                    found.append(SubjectData(heading=term, kind="topic"))
+            continue
+        main_codes = "abcdqt" if field.tag == "600" else "abcdgnpt"
+        main = _join(
+            (s.value for s in field.subfields if s.code in main_codes and clean(s.value)), " "
+        )
+        subdivisions = [
+            strip_punctuation(s.value) for s in field.subfields if s.code in _SUBDIVISIONS and clean(s.value)
+        ]
+        heading = " -- ".join(part for part in (main, *subdivisions) if part)
+        if not heading or heading.casefold() in seen:
+            continue
+        seen.add(heading.casefold())
+        found.append(SubjectData(heading=heading, kind=_SUBJECT_KIND[field.tag]))
+    return found
+
+
+def _identifiers(record: pymarc.Record) -> list[IdentifierData]:
+    found: list[IdentifierData] = []
+    for field in record.get_fields("020"):
+        qualifiers = " ".join(_subfields(field, "q"))
+        for value in _subfields(field, "a"):
+            identifier = parse_isbn(value)
+            if qualifiers and not identifier.qualifier:
+                identifier.qualifier = qualifiers
+            found.append(identifier)
+        for value in _subfields(field, "z"):
+            identifier = parse_isbn(value)
+            identifier.is_cancelled = True
+            found.append(identifier)
+    for field in record.get_fields("022"):
+        found.extend(parse_issn(value) for value in _subfields(field, "a"))
+        for value in _subfields(field, "yz"):
+            identifier = parse_issn(value)
+            identifier.is_cancelled = True
+            found.append(identifier)
+    return found
+
+
+def _holdings(record: pymarc.Record) -> list[HoldingData]:
+    """Copies from 852 (MARC holdings) and 952 (Koha, and SLiMS exports modelled on it)."""
+    holdings: list[HoldingData] = []
+    for field in record.get_fields("852"):
+        barcode = next(iter(_subfields(field, "p")), "")
+        if barcode:
+            holdings.append(
+                HoldingData(
+                    barcode=barcode,
+                    call_number=_join(_subfields(field, "hijk")),
+                    shelf_location=_join(_subfields(field, "c")),
+                    branch_code=next(iter(_subfields(field, "b")), ""),
+                )
+            )
+    for field in record.get_fields("952"):
+        barcode = next(iter(_subfields(field, "p")), "")
+        if barcode:
+            holdings.append(
+                HoldingData(
+                    barcode=barcode,
+                    call_number=_join(_subfields(field, "o")),
+                    shelf_location=_join(_subfields(field, "c")),
+                    branch_code=next(iter(_subfields(field, "ab")), ""),
+                    price=_rupiah(next(iter(_subfields(field, "gv")), "")),
+                )
+            )
+    return holdings
+
+
+def _rupiah(text: str) -> int | None:
+    """'85000', 'Rp 85.000', '85000.00' -> 85000; anything else -> None."""
+    text = re.sub(r"[.,]00$", "", text.strip())
+    digits = re.sub(r"\D", "", text)
+    return int(digits) if digits and len(digits) <= 10 else None
