@@ -98,34 +98,50 @@ class Record(TimeStampedModel):
     notes = models.TextField(_("notes"), blank=True)
     summary = models.TextField(_("summary"), blank=True)
     language = models.CharField(
-        _("language"), max_length=3, blank=True, help_text=_("MARC language code, e.g. ind, eng, jav.")
+        _("language"),
+        max_length=3,
+        blank=True,
+        help_text=_("MARC language code, e.g. ind, eng, jav."),
     )
     material_type = models.CharField(
         _("material type"), max_length=20, choices=MaterialType.choices, default=MaterialType.BOOK
     )
     audience = models.CharField(
-        _("audience"), max_length=20, choices=Audience.choices, default=Audience.UNSPECIFIED, blank=True
+        _("audience"),
+        max_length=20,
+        choices=Audience.choices,
+        default=Audience.UNSPECIFIED,
+        blank=True,
     )
     ddc = models.CharField(_("DDC classification"), max_length=50, blank=True)
     call_number = models.CharField(
-        _("call number"), max_length=100, blank=True,
+        _("call number"),
+        max_length=100,
+        blank=True,
         help_text=_("Default call number for new items, e.g. 959.82 PRA b."),
     )
     is_local_content = models.BooleanField(
-        _("local content"), default=False, help_text=_("Part of the local content collection (muatan lokal).")
+        _("local content"),
+        default=False,
+        help_text=_("Part of the local content collection (muatan lokal)."),
     )
     cover = models.ImageField(_("cover"), upload_to="covers/%Y/", blank=True)
 
     # Identity of the record where it came from: 001 and 003 of the MARC record.
     control_number = models.CharField(_("control number (001)"), max_length=100, blank=True)
-    control_number_source = models.CharField(_("control number source (003)"), max_length=50, blank=True)
+    control_number_source = models.CharField(
+        _("control number source (003)"), max_length=50, blank=True
+    )
     # The original MARC record as MARC-in-JSON, so nothing in it is lost on import,
     # and its hash, so that importing the same record again is a no-op.
     marc = models.JSONField(_("MARC record"), null=True, blank=True, editable=False)
     marc_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     contributors = models.ManyToManyField(
-        Contributor, through="RecordContributor", related_name="records", verbose_name=_("contributors")
+        Contributor,
+        through="RecordContributor",
+        related_name="records",
+        verbose_name=_("contributors"),
     )
     subjects = models.ManyToManyField(
         Subject, through="RecordSubject", related_name="records", verbose_name=_("subjects")
@@ -170,7 +186,9 @@ class RecordContributor(models.Model):
         CONTRIBUTOR = "contributor", _("Contributor")
 
     record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="contributions")
-    contributor = models.ForeignKey(Contributor, on_delete=models.PROTECT, related_name="contributions")
+    contributor = models.ForeignKey(
+        Contributor, on_delete=models.PROTECT, related_name="contributions"
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.AUTHOR)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_main = models.BooleanField(_("main entry"), default=False)
@@ -224,7 +242,9 @@ class Identifier(models.Model):
     qualifier = models.CharField(_("qualifier"), max_length=200, blank=True)
     is_valid = models.BooleanField(_("valid"), default=True)
     is_cancelled = models.BooleanField(
-        _("cancelled"), default=False, help_text=_("Cancelled or invalid number printed in the source (020 $z).")
+        _("cancelled"),
+        default=False,
+        help_text=_("Cancelled or invalid number printed in the source (020 $z)."),
     )
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -272,10 +292,14 @@ class Item(TimeStampedModel):
         _("status"), max_length=20, choices=Status.choices, default=Status.AVAILABLE, db_index=True
     )
     is_loanable = models.BooleanField(
-        _("loanable"), default=True, help_text=_("Untick for reference-only copies that stay in the library.")
+        _("loanable"),
+        default=True,
+        help_text=_("Untick for reference-only copies that stay in the library."),
     )
     acquisition_source = models.CharField(
-        _("acquisition source"), max_length=20, choices=AcquisitionSource.choices,
+        _("acquisition source"),
+        max_length=20,
+        choices=AcquisitionSource.choices,
         default=AcquisitionSource.PURCHASE,
     )
     price = models.PositiveIntegerField(_("price (Rp)"), null=True, blank=True)
@@ -306,10 +330,16 @@ class ImportRun(TimeStampedModel):
 
     filename = models.CharField(_("file"), max_length=500)
     started_by = models.ForeignKey(
-        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("started by"),
     )
-    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.RUNNING)
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.RUNNING
+    )
     read = models.PositiveIntegerField(_("read"), default=0)
     created = models.PositiveIntegerField(_("created"), default=0)
     updated = models.PositiveIntegerField(_("updated"), default=0)

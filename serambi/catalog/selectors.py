@@ -1,0 +1,234 @@
+"""Reads of the catalogue for staff pages: filtered lists, one record, its items, imports."""
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+
+import pymarc
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Lower
+from django.shortcuts import get_object_or_404
+
+from serambi.core.models import Branch
+
+from .identifiers import compact_isbn
+from .models import Identifier, ImportRun, Item, Record, RecordContributor, RecordSubject
+
+logger = logging.getLogger(__name__)
+
+RECORDS_PER_PAGE = 25
+
+
+@dataclass(frozen=True)
+class RecordFilters:
+    """What the staff record list can be narrowed by; empty values do not filter."""
+
+    text: str = ""
+    material_type: str = ""
+    language: str = ""
+    branch: Branch | None = None
+    holdings: str = ""  # "with" items, "without" items, or "" for both
+    year_from: int | None = None
+    year_to: int | None = None
+    newest_first: bool = False
+
+
+def _text_condition(text: str) -> Q:
+    """Title, subtitle, control number, or an ISBN/ISSN written with or without hyphens."""
+    identifiers = Identifier.objects.filter(record=OuterRef("pk"))
+    identifier_match = Q(value__icontains=text)
+    digits = re.sub(r"[\s-]", "", text)
+    if len(digits) >= 4 and digits[:-1].isdigit():
+        identifier_match |= Q(normalized__contains=digits.upper())
+    if isbn13 := compact_isbn(text):
+        identifier_match |= Q(normalized=isbn13)
+    return (
+        Q(title__icontains=text)
+        | Q(subtitle__icontains=text)
+        | Q(control_number__icontains=text)
+        | Q(Exists(identifiers.filter(identifier_match)))
+    )
+
+
+def record_list(filters: RecordFilters | None = None) -> QuerySet[Record]:
+    """Records for the staff list, each with its item count, contributors and identifiers.
+
+    Three queries for any page size: the records, their contributors, their
+    identifiers. Filters on items and identifiers use EXISTS, so a record
+    never appears twice and the item count stays right.
+    """
+    filters = filters or RecordFilters()
+    records = Record.objects.all()
+    if filters.text:
+        records = records.filter(_text_condition(filters.text))
+    if filters.material_type:
+        records = records.filter(material_type=filters.material_type)
+    if filters.language:
+        records = records.filter(language=filters.language)
+    items = Item.objects.filter(record=OuterRef("pk"))
+    if filters.branch is not None:
+        records = records.filter(Exists(items.filter(branch=filters.branch)))
+    if filters.holdings == "with":
+        records = records.filter(Exists(items))
+    elif filters.holdings == "without":
+        records = records.filter(~Exists(items))
+    if filters.year_from is not None:
+        records = records.filter(year__gte=filters.year_from)
+    if filters.year_to is not None:
+        records = records.filter(year__lte=filters.year_to)
+    ordering = ["-created_at", "-id"] if filters.newest_first else ["title", "id"]
+    item_counts = (
+        Item.objects.filter(record=OuterRef("pk"))
+        .order_by()
+        .values("record")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return (
+        # A correlated subquery rather than a JOIN + GROUP BY, so the paginator's
+        # COUNT(*) leaves it out and stays a plain count of the filtered records.
+        records.annotate(item_count=Coalesce(Subquery(item_counts), 0))
+        .prefetch_related(
+            Prefetch(
+                "contributions",
+                queryset=RecordContributor.objects.select_related("contributor"),
+            ),
+            Prefetch("identifiers", queryset=Identifier.objects.filter(is_cancelled=False)),
+        )
+        .order_by(*ordering)
+    )
+
+
+def languages_in_use() -> list[str]:
+    """The language codes the catalogue holds, for the list filter."""
+    return list(
+        Record.objects.exclude(language="")
+        .order_by("language")
+        .values_list("language", flat=True)
+        .distinct()
+    )
+
+
+def active_branches() -> QuerySet[Branch]:
+    return Branch.objects.filter(is_active=True).order_by("kind", "name")
+
+
+def access_record(pk: int, actor) -> Record:
+    """One record with everything its detail page shows, for someone who may see it."""
+    if not actor.has_perm("catalog.view_record"):
+        raise PermissionDenied
+    records = Record.objects.prefetch_related(
+        Prefetch("contributions", queryset=RecordContributor.objects.select_related("contributor")),
+        Prefetch("subject_links", queryset=RecordSubject.objects.select_related("subject")),
+        "identifiers",
+    )
+    return get_object_or_404(records, pk=pk)
+
+
+def record_items(record: Record) -> QuerySet[Item]:
+    """The copies of ``record``, grouped by branch."""
+    return record.items.select_related("branch").order_by("branch__name", "barcode")
+
+
+def access_item(pk: int, actor, *, perm: str = "catalog.change_item") -> Item:
+    """One item (with its record and branch) for someone holding ``perm``."""
+    if not actor.has_perm(perm):
+        raise PermissionDenied
+    return get_object_or_404(Item.objects.select_related("record", "branch"), pk=pk)
+
+
+def items_by_barcodes(barcodes: list[str]) -> tuple[list[Item], list[str]]:
+    """Items for typed or scanned barcodes in the order given, and the barcodes not found.
+
+    An exact match uses the barcode index; what is left is matched without
+    regard to case, as people type barcodes either way.
+    """
+    items = Item.objects.select_related("record", "branch")
+    found = {item.barcode: item for item in items.filter(barcode__in=barcodes)}
+    unmatched = [barcode for barcode in barcodes if barcode not in found]
+    if unmatched:
+        by_lower = {
+            item.barcode_lower: item
+            for item in items.annotate(barcode_lower=Lower("barcode")).filter(
+                barcode_lower__in=[barcode.lower() for barcode in unmatched]
+            )
+        }
+        for barcode in unmatched:
+            if barcode.lower() in by_lower:
+                found[barcode] = by_lower[barcode.lower()]
+    return (
+        [found[barcode] for barcode in barcodes if barcode in found],
+        [barcode for barcode in barcodes if barcode not in found],
+    )
+
+
+def items_by_ids(ids: list[int]) -> list[Item]:
+    """Items chosen by id (the record page's checkboxes), in the order given."""
+    found = Item.objects.select_related("record", "branch").in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+def marc_mnemonic(record: Record) -> str:
+    """The stored MARC record in mnemonic form (=LDR, =245 10$a…), or "" when there is none.
+
+    The stored JSON came from an import and may be odd; the detail page must
+    still open, so a record pymarc cannot rebuild shows nothing here.
+    """
+    if not record.marc:
+        return ""
+    try:
+        parsed = pymarc.parse_json_to_array(json.dumps(record.marc))
+        return str(parsed[0]) if parsed else ""
+    except (
+        pymarc.exceptions.PymarcException,
+        ValueError,
+        TypeError,
+        KeyError,
+        IndexError,
+        AttributeError,
+    ):
+        logger.warning("Stored MARC of record %s cannot be read by pymarc", record.pk)
+        return ""
+
+
+def recent_import_runs(limit: int = 20) -> QuerySet[ImportRun]:
+    return ImportRun.objects.select_related("started_by").order_by("-created_at")[:limit]
+
+
+def access_import_run(pk: int, actor) -> ImportRun:
+    if not actor.has_perm("catalog.import_marc"):
+        raise PermissionDenied
+    return get_object_or_404(ImportRun.objects.select_related("started_by"), pk=pk)
+
+
+def _import_report(run: ImportRun) -> dict:
+    return run.report if isinstance(run.report, dict) else {}
+
+
+def import_problems(run: ImportRun) -> list[dict[str, str]]:
+    """The problems an import reported: record_number, control_number, message, file, severity.
+
+    The report is JSON written by the importer; a missing or odd entry gives
+    empty strings rather than an error page. Severity is "error" (the record
+    was not imported) or "warning" (imported, but something needs a look).
+    """
+    errors = _import_report(run).get("errors")
+    if not isinstance(errors, list):
+        return []
+    keys = ("record_number", "control_number", "message", "file", "severity")
+    problems = []
+    for problem in errors:
+        if not isinstance(problem, dict):
+            problem = {"message": problem}
+        problems.append(
+            {key: "" if problem.get(key) is None else str(problem.get(key)) for key in keys}
+        )
+    return problems
+
+
+def import_note(run: ImportRun) -> str:
+    """Why an import stopped early, when it did (the importer writes it into the report)."""
+    note = _import_report(run).get("note")
+    return note if isinstance(note, str) else ""
