@@ -91,7 +91,7 @@ _RELATOR_CODES = {
     "pht": "photographer",
     "ctb": "contributor",
 }
-_NAME_KIND = {"0": "person", "1": "organization", "2": "meeting"}
+_NAME_KIND = {"00": "person", "10": "organization", "11": "meeting"}
 _SUBJECT_KIND = {
     "600": "person",
     "610": "organization",
@@ -152,6 +152,26 @@ def _join(parts: Iterable[str], separator: str = " ") -> str:
     return separator.join(part for part in (strip_punctuation(p) for p in parts) if part)
 
 
+def _heading(parts: Iterable[str]) -> str:
+    """Subfields of one heading as written (inner punctuation kept), end punctuation dropped."""
+    return strip_punctuation(" ".join(clean(p) for p in parts if clean(p)))
+
+
+def _balance_brackets(text: str) -> str:
+    """'[Japan' (the bracket closes in another subfield) -> '[Japan]'."""
+    if text.count("[") > text.count("]"):
+        return text + "]" * (text.count("[") - text.count("]"))
+    return text
+
+
+def _qualifier(parts: Iterable[str]) -> str:
+    """'(15th :', '1999 :', 'San Diego, California)' -> '15th : 1999 : San Diego, California'."""
+    text = _heading(parts)
+    if text.startswith("(") and text.endswith(")"):
+        text = strip_punctuation(text[1:-1])
+    return text
+
+
 def _control(record: pymarc.Record, tag: str) -> str:
     """A control field's data, positions intact (spaces are meaningful in 008)."""
     field = _first_field(record, tag)
@@ -186,10 +206,12 @@ def map_record(record: pymarc.Record) -> RecordData:
             if _subfields(field, "a")
         ),
         summary="\n".join(
-            _join(_subfields(field, "ab")) for field in record.get_fields("520") if _subfields(field, "ab")
+            _join(_subfields(field, "ab"))
+            for field in record.get_fields("520")
+            if _subfields(field, "ab")
         ),
         language=_language(record, fixed),
-        material_type=_material_type(leader, fixed),
+        material_type=_material_type(leader, fixed, _control(record, "007").strip()),
         audience=_AUDIENCE.get(fixed[22], "") if leader[6] in _AUDIENCE_TYPES else "",
         ddc=_ddc(record),
         control_number=_control(record, "001").strip(),
@@ -239,7 +261,7 @@ def _publication(record: pymarc.Record) -> tuple[str, str, str]:
     ) or _first_field(record, "260", "264")
     if field is None:
         return "", "", ""
-    place = _join(_subfields(field, "a"), " ; ")
+    place = _balance_brackets(_join(_subfields(field, "a"), " ; "))
     publisher = _join(_subfields(field, "b"), " ; ")
     date_text = " ".join(_subfields(field, "c"))
     return place, publisher, date_text
@@ -283,13 +305,18 @@ def _language(record: pymarc.Record, fixed: str) -> str:
     return code if len(code) == 3 and code.isalpha() else ""
 
 
-def _material_type(leader: str, fixed: str) -> str:
+def _material_type(leader: str, fixed: str, physical: str = "") -> str:
     record_type, level = leader[6], leader[7]
     if record_type == "a":
         if level in {"s", "b", "i"}:
             return "serial"
-        # 008/23 form of item: o online, q direct electronic, s electronic.
-        return "ebook" if fixed[23] in {"o", "q", "s"} else "book"
+        # 008/23 form of item: o online, q direct electronic (a disc), s electronic;
+        # for "s", 007 tells a disc or cartridge (c + o/j/b…) from online (c + r).
+        if fixed[23] == "o" or (fixed[23] == "s" and physical[:2] in {"", "c", "cr", "cu", "c|"}):
+            return "ebook"
+        if fixed[23] in {"q", "s"}:
+            return "computer_file"
+        return "book"
     if record_type == "g":
         return "video" if fixed[33] in {"v", "m", "f"} else "visual"
     return _TYPE_OF_RECORD.get(record_type, "other")
@@ -337,36 +364,45 @@ def _contributors(record: pymarc.Record) -> list[ContributorData]:
     seen: set[tuple[str, str, str]] = set()
     for field in record.get_fields("100", "110", "111", "700", "710", "711"):
         is_main = field.tag.startswith("1")
-        kind = _NAME_KIND[field.tag[2]]
+        kind = _NAME_KIND[field.tag[1:]]
         if kind == "person":
-            name = _join(_subfields(field, "abcq"))
+            name = _heading(_subfields(field, "abcq"))
             dates = _join(_subfields(field, "d"))
         elif kind == "organization":
             name = _join(_subfields(field, "ab"), ". ")
-            dates = ""
+            dates = _qualifier(_subfields(field, "ndc"))
         else:
-            name = _join(_subfields(field, "aenq"))
-            dates = _join(_subfields(field, "dc"), ", ")
+            name = _heading(_subfields(field, "aeq"))
+            dates = _qualifier(_subfields(field, "ndc"))
         if not name:
             continue
-        role = _role(field, default="author" if is_main else "contributor")
-        if (name, dates, role) in seen:
-            continue
-        seen.add((name, dates, role))
-        found.append(ContributorData(name=name, dates=dates, kind=kind, role=role, is_main=is_main))
+        for role in _roles(field, default="author" if is_main else "contributor"):
+            if (name, dates, role) in seen:
+                continue
+            seen.add((name, dates, role))
+            found.append(
+                ContributorData(name=name, dates=dates, kind=kind, role=role, is_main=is_main)
+            )
     return found
 
 
-def _role(field: pymarc.Field, *, default: str) -> str:
+_RELATOR_SEPARATOR = re.compile(r"\s*(?:,|&|\band\b|\bdan\b)\s*")
+
+
+def _roles(field: pymarc.Field, *, default: str) -> list[str]:
+    roles: list[str] = []
     for code in _subfields(field, "4"):
-        if role := _RELATOR_CODES.get(code.lower().strip(". ")):
-            return role
+        if (role := _RELATOR_CODES.get(code.lower().strip(". "))) and role not in roles:
+            roles.append(role)
+    if roles:
+        return roles
     # 111/711 use $e for subordinate units, not relators; $j is their relator.
     relator_codes = "j" if field.tag in {"111", "711"} else "e"
-    for term in _subfields(field, relator_codes):
-        if role := _RELATOR_TERMS.get(term.lower().strip(" .,")):
-            return role
-    return default
+    for text in _subfields(field, relator_codes):
+        for term in _RELATOR_SEPARATOR.split(text.lower()):
+            if (role := _RELATOR_TERMS.get(term.strip(" .,"))) and role not in roles:
+                roles.append(role)
+    return roles or [default]
 
 
 def _subjects(record: pymarc.Record) -> list[SubjectData]:
@@ -381,11 +417,11 @@ def _subjects(record: pymarc.Record) -> list[SubjectData]:
                     found.append(SubjectData(heading=term, kind="topic"))
             continue
         main_codes = "abcdqt" if field.tag == "600" else "abcdgnpt"
-        main = _join(
-            (s.value for s in field.subfields if s.code in main_codes and clean(s.value)), " "
-        )
+        main = _heading(s.value for s in field.subfields if s.code in main_codes)
         subdivisions = [
-            strip_punctuation(s.value) for s in field.subfields if s.code in _SUBDIVISIONS and clean(s.value)
+            strip_punctuation(s.value)
+            for s in field.subfields
+            if s.code in _SUBDIVISIONS and clean(s.value)
         ]
         heading = " -- ".join(part for part in (main, *subdivisions) if part)
         if not heading or heading.casefold() in seen:
