@@ -49,7 +49,13 @@ ROLES: tuple[Role, ...] = (
         _("Branch manager"),
         (WORKSPACE, "catalog.print_labels", "core.view_auditentry")
         + _crud("catalog", "record", "item")
-        + _crud("core", "branch", "openinghours", "closedday", actions=("view", "add", "change", "delete")),
+        + _crud(
+            "core",
+            "branch",
+            "openinghours",
+            "closedday",
+            actions=("view", "add", "change", "delete"),
+        ),
     ),
     Role("patron", _("Patron"), (), is_staff_role=False),
 )

@@ -1,5 +1,5 @@
-from django.db.models import Prefetch, QuerySet
 from django.contrib.auth.models import Group
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from .models import User

@@ -2,12 +2,11 @@ from django.shortcuts import render
 from django.views.decorators.csrf import requires_csrf_token
 
 from serambi.accounts.access import workspace_required
-from serambi.core.models import Branch
+from serambi.core.selectors import service_points
 
 
 def home(request):
-    branches = Branch.objects.filter(is_active=True).prefetch_related("opening_hours")
-    return render(request, "web/home.html", {"branches": branches})
+    return render(request, "web/home.html", {"branches": service_points()})
 
 
 @workspace_required()

@@ -33,7 +33,9 @@ def test_roles_grant_what_each_job_needs():
     circulation = make("sirkulasi", "circulation")
     patron = make("pemustaka", "patron")
     assert admin.has_perm("accounts.manage_roles")
-    assert cataloguer.has_perms(["core.access_workspace", "catalog.change_record", "catalog.import_marc"])
+    assert cataloguer.has_perms(
+        ["core.access_workspace", "catalog.change_record", "catalog.import_marc"]
+    )
     assert not cataloguer.has_perm("accounts.manage_roles")
     assert circulation.has_perm("core.access_workspace")
     assert not circulation.has_perm("catalog.change_record")

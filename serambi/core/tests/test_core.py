@@ -14,7 +14,9 @@ MONDAY = datetime.date(2026, 11, 23)
 
 @pytest.fixture
 def central():
-    branch = Branch.objects.create(code="pusat", name="Perpustakaan Pusat", kind=Branch.Kind.CENTRAL)
+    branch = Branch.objects.create(
+        code="pusat", name="Perpustakaan Pusat", kind=Branch.Kind.CENTRAL
+    )
     for weekday in range(5):
         OpeningHours.objects.create(
             branch=branch, weekday=weekday, opens=datetime.time(8), closes=datetime.time(16)
@@ -53,7 +55,9 @@ def test_one_library_wide_closed_day_per_date():
 
 def test_record_audit_names_actor_action_and_target(central, django_user_model):
     staff = django_user_model.objects.create_user(username="rina", password="x")
-    entry = record_audit(by=staff, action="core.branch_changed", target=central, data={"field": "name"})
+    entry = record_audit(
+        by=staff, action="core.branch_changed", target=central, data={"field": "name"}
+    )
     entry.refresh_from_db()
     assert entry.actor == staff
     assert entry.target_type == "core.branch"
@@ -78,3 +82,16 @@ def test_domain_error_carries_a_stable_code_and_data():
         "message": "Barcode taken",
         "data": {"barcode": "B1"},
     }
+
+
+def test_service_points_list_the_central_library_first():
+    Branch.objects.create(code="utara", name="Cabang Utara", kind=Branch.Kind.BRANCH)
+    Branch.objects.create(code="van", name="Pustaka Keliling", kind=Branch.Kind.MOBILE)
+    Branch.objects.create(code="pusat", name="Gedung Pusat", kind=Branch.Kind.CENTRAL)
+    Branch.objects.create(
+        code="tutup", name="Cabang Lama", kind=Branch.Kind.BRANCH, is_active=False
+    )
+    from serambi.core.selectors import service_points
+
+    assert [b.code for b in service_points()] == ["pusat", "utara", "van"]
+    assert len(service_points(active_only=False)) == 4
