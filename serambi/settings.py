@@ -169,6 +169,12 @@ EMAIL_BACKEND = os.environ.get(
     "SERAMBI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("SERAMBI_FROM_EMAIL", "perpustakaan@localhost")
+# SMTP, used when SERAMBI_EMAIL_BACKEND is django.core.mail.backends.smtp.EmailBackend.
+EMAIL_HOST = os.environ.get("SERAMBI_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("SERAMBI_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("SERAMBI_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("SERAMBI_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("SERAMBI_EMAIL_USE_TLS", True)
 
 LOGGING = {
     "version": 1,
