@@ -41,7 +41,7 @@ ROLES: tuple[Role, ...] = (
     ),
     Role(
         "programs",
-        _("Programs coordinator"),
+        _("Programmes coordinator"),
         (WORKSPACE, "catalog.view_record", "catalog.view_item", "core.view_branch"),
     ),
     Role(

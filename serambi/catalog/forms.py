@@ -166,10 +166,12 @@ def _identifier_problem(scheme: str, value: str) -> str:
     except InvalidLength:
         if scheme == "isbn":
             return gettext("an ISBN has 10 or 13 digits")
-        return gettext("an ISSN has 8 characters, as 1234-5679")
+        return gettext("an ISSN has 8 characters, such as 1234-5679")
     except ValidationError:
         pass
-    return gettext("it is not written as a number of this kind")
+    if scheme == "isbn":
+        return gettext("it does not look like an ISBN")
+    return gettext("it does not look like an ISSN")
 
 
 class IdentifiersField(forms.CharField):
@@ -642,7 +644,10 @@ class ImportForm(forms.Form):
         queryset=Branch.objects.none(),
         required=False,
         empty_label=_("No branch"),
-        help_text=_("Also takes the holdings whose branch code is not one of ours."),
+        help_text=_(
+            "Items created from holdings whose branch code is missing or unknown "
+            "go to this branch too."
+        ),
     )
     barcodes_from_holdings = forms.BooleanField(
         label=_("Create items from the holdings in the file (852/952), with their barcodes"),

@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 from lxml import etree
 
 from serambi.catalog import services
@@ -594,7 +595,8 @@ def test_cli_writes_a_marcxml_file(tmp_path, marcxml_schema):
     target = tmp_path / "katalog.xml"
     messages = io.StringIO()
 
-    call_command("export-marc", "--format", "marcxml", str(target), stdout=messages)
+    with translation.override("en"):
+        call_command("export-marc", "--format", "marcxml", str(target), stdout=messages)
 
     assert messages.getvalue().strip() == f"2 records written to {target}"
     document = target.read_bytes()
@@ -610,7 +612,8 @@ def test_cli_writes_binary_marc_to_stdout_and_reports_on_stderr(capsysbinary):
     record = staff_record()
     services.create_record(data={"title": "Bumi manusia"}, by=None)
 
-    call_command("export-marc", "--format", "marc", "--ids", str(record.pk), "-")
+    with translation.override("en"):
+        call_command("export-marc", "--format", "marc", "--ids", str(record.pk), "-")
 
     captured = capsysbinary.readouterr()
     (back,) = pymarc.MARCReader(io.BytesIO(captured.out), to_unicode=True, force_utf8=True)

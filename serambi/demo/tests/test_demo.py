@@ -1,3 +1,4 @@
+import contextlib
 import datetime
 import io
 import re
@@ -9,6 +10,7 @@ import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import translation
 
 from serambi.accounts.models import User
 from serambi.catalog.models import ImportRun, Item, Record
@@ -41,9 +43,11 @@ def fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def run_demo(marc: Path) -> str:
+def run_demo(marc: Path, *, english: bool = True) -> str:
+    """The demo's output, in English (the source text the tests read) unless told otherwise."""
     out = io.StringIO()
-    call_command("demo", "--no-serve", "--marc", str(marc), stdout=out)
+    with translation.override("en") if english else contextlib.nullcontext():
+        call_command("demo", "--no-serve", "--marc", str(marc), stdout=out)
     return out.getvalue()
 
 
@@ -129,6 +133,19 @@ def test_loading_twice_adds_nothing(first_50):
 
 
 @pytest.mark.django_db
+def test_the_demo_speaks_indonesian_by_default(first_50):
+    first = run_demo(first_50, english=False)
+    again = run_demo(first_50, english=False)
+
+    assert "Tempat layanan" in first and "Service points" not in first
+    copies = Item.objects.count()
+    assert re.search(rf"\n  Eksemplar +{copies} \({copies} baru\): ", first)
+    assert re.search(r"nama pengguna\s+kata sandi\s+peran", first)
+    assert "50 rekaman, semuanya sudah diimpor sebelumnya" in again
+    assert "sudah ada" in again
+
+
+@pytest.mark.django_db
 def test_a_second_file_numbers_its_copies_on_from_the_highest_barcode(first_50, tmp_path):
     run_demo(first_50)
     highest = max(Item.objects.values_list("barcode", flat=True))
@@ -145,7 +162,7 @@ def test_a_second_file_numbers_its_copies_on_from_the_highest_barcode(first_50, 
 
 @pytest.mark.django_db
 def test_demo_refuses_a_missing_marc_file(tmp_path):
-    with pytest.raises(CommandError, match="No MARC file"):
+    with translation.override("en"), pytest.raises(CommandError, match="No MARC file"):
         call_command("demo", "--no-serve", "--marc", str(tmp_path / "missing.mrc"))
 
 

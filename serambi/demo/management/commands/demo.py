@@ -6,6 +6,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from serambi.accounts.roles import ROLES_BY_CODE
 from serambi.core.errors import DomainError
@@ -13,32 +16,43 @@ from serambi.demo.library import ACCOUNTS
 from serambi.demo.services import DEMO_MARC, DemoReport, load_demo_library
 
 
+def _number(value: int) -> str:
+    """A count with thousands grouped as the active language writes them (1.234 or 1,234)."""
+    return number_format(value, force_grouping=True)
+
+
 class Command(BaseCommand):
-    help = (
-        "Load the demo library (service points, 2026 holidays, staff and patron accounts, "
-        "the bundled catalogue with its copies), then serve it. Loading again adds only "
-        "what is missing."
-    )
+    # A property, not a class attribute: argparse takes only a str (no lazy
+    # translation), and the text is read in the language active at the time.
+    @property
+    def help(self) -> str:
+        return _(
+            "Load the demo library (service points, 2026 holidays, staff and patron accounts, "
+            "the bundled catalogue with its copies), then serve it. Loading again adds only "
+            "what is missing."
+        )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--no-serve", action="store_true", help="Only load the demo library; do not serve it."
+            "--no-serve",
+            action="store_true",
+            help=_("Only load the demo library; do not serve it."),
         )
         parser.add_argument(
             "--marc",
             type=Path,
             default=DEMO_MARC,
-            help="MARC 21 file to load as the catalogue (default: the bundled %(default)s).",
+            help=_("MARC 21 file to load as the catalogue (default: the bundled %(default)s)."),
         )
         parser.add_argument(
             "--addrport",
             default="127.0.0.1:8000",
-            help="Address and port to serve on (default: %(default)s).",
+            help=_("Address and port to serve on (default: %(default)s)."),
         )
 
     def handle(self, *args, no_serve: bool, marc: Path, addrport: str, **options):
         if not marc.is_file():
-            raise CommandError(f"No MARC file at {marc}")
+            raise CommandError(_("No MARC file at %(path)s") % {"path": marc})
         self._check_migrated()
         try:
             report = load_demo_library(
@@ -50,58 +64,114 @@ class Command(BaseCommand):
         self._print_accounts(report)
         if no_serve:
             return
-        self.stdout.write(
-            self.style.SUCCESS(f"\nServing the demo at http://{addrport}/ (Ctrl+C stops it)\n")
-        )
+        serving = _("Serving the demo at http://%(addrport)s/ (Ctrl+C stops it)") % {
+            "addrport": addrport
+        }
+        self.stdout.write(self.style.SUCCESS(f"\n{serving}\n"))
         call_command("runserver", addrport, use_reloader=False)
 
     def _check_migrated(self) -> None:
         executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
         if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-            raise CommandError("The database is not up to date: run `serambi migrate` first.")
+            raise CommandError(_("The database is not up to date: run `serambi migrate` first."))
 
     def _print_summary(self, report: DemoReport) -> None:
         by_branch = " · ".join(
-            f"{name} {count:,}" for name, count in report.items_by_branch.items()
+            f"{name} {_number(count)}" for name, count in report.items_by_branch.items()
         )
-        lines = [
-            self.style.SUCCESS(
-                f'Demo library "{report.library_name}" ready ({report.seconds:.1f} s)'
+        rows = [
+            (
+                _("Service points"),
+                _("%(count)s (%(new)s new): %(names)s")
+                % {
+                    "count": _number(len(report.branches)),
+                    "new": _number(report.branches_created),
+                    "names": ", ".join(branch.name for branch in report.branches),
+                },
             ),
-            f"  Service points  {len(report.branches)} ({report.branches_created} new): "
-            + ", ".join(branch.name for branch in report.branches),
-            f"  Closed days     {report.closed_days} national holidays of 2026 "
-            f"({report.closed_days_created} new)",
-            f"  Catalogue       {report.marc_path.name}: {self._catalogue_line(report)}",
-            f"  Copies          {report.items_total:,} ({report.items_created:,} new): {by_branch}",
+            (
+                _("Closed days"),
+                ngettext(
+                    "%(count)s national holiday of 2026 (%(new)s new)",
+                    "%(count)s national holidays of 2026 (%(new)s new)",
+                    report.closed_days,
+                )
+                % {
+                    "count": _number(report.closed_days),
+                    "new": _number(report.closed_days_created),
+                },
+            ),
+            (_("Catalogue"), f"{report.marc_path.name}: {self._catalogue_line(report)}"),
+            (
+                _("Copies"),
+                _("%(count)s (%(new)s new): %(names)s")
+                % {
+                    "count": _number(report.items_total),
+                    "new": _number(report.items_created),
+                    "names": by_branch,
+                },
+            ),
         ]
+        # The labels make a column, however long they are in the active language.
+        width = max(len(label) for label, _value in rows)
+        ready = _('Demo library "%(name)s" ready (%(seconds)s s)') % {
+            "name": report.library_name,
+            "seconds": number_format(report.seconds, decimal_pos=1),
+        }
+        lines = [self.style.SUCCESS(ready)]
+        lines += [f"  {label:<{width}}  {value}" for label, value in rows]
         self.stdout.write("\n".join(lines))
 
     def _catalogue_line(self, report: DemoReport) -> str:
         catalogue = report.catalogue
         if catalogue is None:
-            return f"{report.records_in_file:,} records, all imported before (nothing to do)"
-        line = (
-            f"{catalogue.read:,} read, {catalogue.created:,} new, {catalogue.updated:,} updated, "
-            f"{catalogue.skipped:,} unchanged, {catalogue.rejected:,} not imported"
-        )
+            return ngettext(
+                "%(count)s record, all imported before (nothing to do)",
+                "%(count)s records, all imported before (nothing to do)",
+                report.records_in_file,
+            ) % {"count": _number(report.records_in_file)}
+        line = _(
+            "%(read)s read, %(created)s new, %(updated)s updated, "
+            "%(skipped)s unchanged, %(rejected)s not imported"
+        ) % {
+            "read": _number(catalogue.read),
+            "created": _number(catalogue.created),
+            "updated": _number(catalogue.updated),
+            "skipped": _number(catalogue.skipped),
+            "rejected": _number(catalogue.rejected),
+        }
         if catalogue.errors and catalogue.import_run is not None:
             url = reverse("catalog:import_detail", args=[catalogue.import_run.pk])
-            line += f"; {len(catalogue.errors):,} problems listed at {url}"
+            problems = ngettext(
+                "%(count)s problem listed at %(url)s",
+                "%(count)s problems listed at %(url)s",
+                len(catalogue.errors),
+            ) % {"count": _number(len(catalogue.errors)), "url": url}
+            line = f"{line}; {problems}"
         return line
 
     def _print_accounts(self, report: DemoReport) -> None:
-        rows = [("username", "password", "role")]
+        rows = [(_("username"), _("password"), _("role"))]
         for account in ACCOUNTS:
             role = str(ROLES_BY_CODE[account.role].label)
             if account.is_superuser:
-                role += " (also the Django admin)"
+                role = _("%(role)s (also the Django admin)") % {"role": role}
             rows.append((account.username, account.password, role))
         widths = [max(len(row[column]) for row in rows) for column in range(2)]
-        self.stdout.write("\nDemo accounts (sign in at /akun/masuk/):")
+        self.stdout.write(
+            "\n" + _("Demo accounts (sign in at %(url)s):") % {"url": reverse("accounts:login")}
+        )
         for index, (username, password, role) in enumerate(rows):
             line = f"  {username:<{widths[0]}}  {password:<{widths[1]}}  {role}"
             self.stdout.write(self.style.MIGRATE_HEADING(line) if index == 0 else line)
         kept = [a.username for a in ACCOUNTS if a.username not in report.accounts_created]
         if kept:
-            self.stdout.write(f"  ({', '.join(kept)} already existed and were left as they were.)")
+            self.stdout.write(
+                "  "
+                + ngettext(
+                    "(%(names)s already existed and was left as it was.)",
+                    "(%(names)s already existed and were left as they were.)",
+                    len(kept),
+                )
+                % {"names": ", ".join(kept)}
+            )
