@@ -1,0 +1,545 @@
+"""Write prepared batches of MARC records into the catalogue: match, then write in bulk.
+
+Matching, in this order:
+
+1. the control number and its source, 001 and 003 (``control_number``,
+   ``control_number_source``);
+2. otherwise any valid, non-cancelled ISBN, against records that carry no
+   control number or one from another source. Two records of one catalogue
+   with different 001s are two works even when they share an ISBN (volumes of
+   a set often do), so they are never merged.
+
+A match whose stored MARC has the same hash is skipped. Otherwise the
+record's fields are replaced, and its contributors, subjects and identifiers
+with them; its items stay. A record without 001 that matched by ISBN keeps
+the control number it had.
+
+Each batch takes a fixed number of queries, whatever its size: one to find
+matches by control number, one by ISBN, then a few statements per table.
+The rows are written with plain SQL: they arrive in database form (strings,
+numbers, JSON text, see ``prepare.py``), and running every value through the
+ORM's field classes, as ``bulk_create`` does, took more time than all the
+rest of the writing.
+
+New copies (items):
+
+* ``items_per_record=N`` with ``branch``: N items for each *new* record,
+  barcoded ``<BRANCH CODE>-<8 digits>`` (``PUSAT-00000042``), numbered on
+  from the highest barcode of that form, so they never collide with existing
+  ones; call number from the record, status available.
+* ``barcodes_from_holdings``: one item per 852/952 holding, for new and
+  updated records, in the branch named by the holding's branch code (in any
+  case) or else in ``branch``. A barcode another record's item has is
+  reported and skipped; one the same record has is left alone. A new record
+  without holdings still gets its ``items_per_record`` items.
+"""
+
+import itertools
+import operator
+import re
+from collections.abc import Callable, Collection, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.db.models import JSONField, Max, Model
+from django.db.models.constants import OnConflict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from serambi.core.errors import DomainError
+from serambi.core.models import Branch
+
+from ..models import (
+    Contributor,
+    Identifier,
+    Item,
+    Record,
+    RecordContributor,
+    RecordSubject,
+    Subject,
+)
+from ..services import _clean_barcode
+from .batches import Batch
+from .prepare import MAPPED_FIELDS, HoldingRow, PreparedRecord
+from .problems import WARNING, ImportProblem
+
+GENERATED_BARCODE_DIGITS = 8
+_ITEM_CALL_NUMBER_LENGTH = Item._meta.get_field("call_number").max_length
+
+
+@dataclass
+class BatchOutcome:
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    problems: list[ImportProblem] = field(default_factory=list)
+    # Every record the batch created or updated.
+    record_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(slots=True, eq=False)
+class _Target:
+    """A catalogue record as the batch leaves it: existing (with an id) or new."""
+
+    record_id: int | None
+    control_source: str
+    control_number: str
+    marc_hash: str
+    incoming: PreparedRecord | None = None  # what to write into it; None: nothing
+    is_new: bool = False
+
+
+class BatchWriter:
+    """Writes batches into the catalogue, each inside the caller's transaction."""
+
+    def __init__(
+        self,
+        *,
+        items_per_record: int = 0,
+        branch: Branch | None = None,
+        barcodes_from_holdings: bool = False,
+    ) -> None:
+        self.items_per_record = items_per_record
+        self.branch = branch
+        self.barcodes_from_holdings = barcodes_from_holdings
+        self.branches_by_code = (
+            {known.code.casefold(): known for known in Branch.objects.all()}
+            if barcodes_from_holdings
+            else {}
+        )
+        self.barcodes = _barcode_sequence(branch) if items_per_record and branch else iter(())
+        self.records = _Table(
+            Record, [f.name for f in Record._meta.concrete_fields if not f.primary_key]
+        )
+        self.record_updates = _Table(Record, [*MAPPED_FIELDS, "marc", "marc_hash", "updated_at"])
+        self.contributors = _Table(
+            Contributor, ["key", "name", "dates", "kind", "created_at", "updated_at"]
+        )
+        self.subjects = _Table(Subject, ["key", "heading", "kind", "created_at", "updated_at"])
+        self.contributions = _Table(
+            RecordContributor, ["record", "contributor", "role", "position", "is_main"]
+        )
+        self.subject_links = _Table(RecordSubject, ["record", "subject", "position"])
+        self.identifiers = _Table(
+            Identifier,
+            [
+                "record",
+                "scheme",
+                "value",
+                "normalized",
+                "qualifier",
+                "is_valid",
+                "is_cancelled",
+                "position",
+            ],
+        )
+
+    def write(self, batch: Batch) -> BatchOutcome:
+        outcome = BatchOutcome(problems=list(batch.problems))
+        targets = self._plan(batch.records, outcome)
+        new = [target for target in targets if target.is_new]
+        replaced = [target for target in targets if not target.is_new]
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        self._insert_records(new, now)
+        self._update_records(replaced, now)
+        if replaced:
+            ids = [target.record_id for target in replaced]
+            for model in (RecordContributor, RecordSubject, Identifier):
+                model.objects.filter(record_id__in=ids).delete()
+        self._link_contributors(targets, now)
+        self._link_subjects(targets, now)
+        self._add_identifiers(targets)
+        self._add_items(new, targets, batch.file, outcome)
+        outcome.record_ids = [target.record_id for target in targets]
+        outcome.problems.sort(key=lambda problem: problem.record_number or 0)
+        return outcome
+
+    # --- matching
+
+    def _plan(self, records: list[PreparedRecord], outcome: BatchOutcome) -> list[_Target]:
+        """Decide for each record: new, an update of a target, or skipped; count each.
+
+        The records are taken in file order against the catalogue as this
+        batch leaves it, so a record twice in one file is created once and
+        then updated (or skipped), just as if the two were batches apart.
+        """
+        by_control, by_isbn = _existing_targets(records)
+        written: list[_Target] = []
+        for prepared in records:
+            fields = prepared.fields
+            key = (fields["control_number_source"], fields["control_number"])
+            target = by_control.get(key) if key[1] else None
+            if target is None:
+                target = _match_by_isbn(prepared, by_isbn)
+            if target is None:
+                target = _Target(None, "", "", "", is_new=True)
+                outcome.created += 1
+            elif target.marc_hash == prepared.marc_hash:
+                outcome.skipped += 1
+                continue
+            else:
+                outcome.updated += 1
+            if target.incoming is None:
+                written.append(target)
+            target.incoming = prepared
+            target.marc_hash = prepared.marc_hash
+            if key[1]:
+                by_control.pop((target.control_source, target.control_number), None)
+                target.control_source, target.control_number = key
+                by_control[key] = target
+            else:  # it keeps the identity it had
+                fields["control_number_source"] = target.control_source
+                fields["control_number"] = target.control_number
+            for isbn in prepared.isbns:
+                candidates = by_isbn.setdefault(isbn, [])
+                if target not in candidates:
+                    candidates.append(target)
+        return written
+
+    # --- records
+
+    def _insert_records(self, targets: list[_Target], now: Any) -> None:
+        defaults = {"cover": "", "created_at": now, "updated_at": now}
+        rows = [
+            self.records.row(
+                defaults
+                | target.incoming.fields
+                | {"marc": target.incoming.marc_json, "marc_hash": target.incoming.marc_hash}
+            )
+            for target in targets
+        ]
+        ids = self.records.insert(rows, returning_ids=True)
+        for target, record_id in zip(targets, ids, strict=True):
+            target.record_id = record_id
+
+    def _update_records(self, targets: list[_Target], now: Any) -> None:
+        rows = [
+            (
+                target.record_id,
+                self.record_updates.row(
+                    target.incoming.fields
+                    | {
+                        "marc": target.incoming.marc_json,
+                        "marc_hash": target.incoming.marc_hash,
+                        "updated_at": now,
+                    }
+                ),
+            )
+            for target in targets
+        ]
+        self.record_updates.update(rows)
+
+    # --- contributors, subjects, identifiers
+
+    def _link_contributors(self, targets: list[_Target], now: Any) -> None:
+        found: dict[str, tuple] = {}  # the first spelling of each contributor
+        for target in targets:
+            for row in target.incoming.contributors:
+                found.setdefault(row[0], row)
+        # A new contributor's row: key, name, dates, kind, created_at, updated_at.
+        ids = _ids_by_key(self.contributors, found, lambda key: (*found[key][:4], now, now))
+        rows = []
+        for target in targets:
+            links: set[tuple[int, str]] = set()
+            for key, _name, _dates, _kind, role, is_main in target.incoming.contributors:
+                link = (ids[key], role)
+                # Two spellings of one person in one role make one link.
+                if link not in links:
+                    links.add(link)
+                    rows.append((target.record_id, *link, len(links) - 1, is_main))
+        self.contributions.insert(rows)
+
+    def _link_subjects(self, targets: list[_Target], now: Any) -> None:
+        found: dict[str, tuple] = {}
+        for target in targets:
+            for row in target.incoming.subjects:
+                found.setdefault(row[0], row)
+        ids = _ids_by_key(self.subjects, found, lambda key: (*found[key], now, now))
+        rows = []
+        for target in targets:
+            links: set[int] = set()
+            for key, _heading, _kind in target.incoming.subjects:
+                if ids[key] not in links:
+                    links.add(ids[key])
+                    rows.append((target.record_id, ids[key], len(links) - 1))
+        self.subject_links.insert(rows)
+
+    def _add_identifiers(self, targets: list[_Target]) -> None:
+        self.identifiers.insert(
+            [
+                (target.record_id, *identifier, position)
+                for target in targets
+                for position, identifier in enumerate(target.incoming.identifiers)
+            ]
+        )
+
+    # --- items
+
+    def _add_items(
+        self, new: list[_Target], written: list[_Target], file: str, outcome: BatchOutcome
+    ) -> None:
+        items = []
+        if self.barcodes_from_holdings:
+            items = self._items_from_holdings(written, file, outcome)
+        if self.items_per_record:
+            with_holdings = {item.record_id for item in items}
+            items.extend(
+                Item(
+                    record_id=target.record_id,
+                    barcode=next(self.barcodes),
+                    branch=self.branch,
+                    call_number=target.incoming.fields["call_number"][:_ITEM_CALL_NUMBER_LENGTH],
+                    status=Item.Status.AVAILABLE,
+                )
+                for target in new
+                if target.record_id not in with_holdings
+                for _copy in range(self.items_per_record)
+            )
+        Item.objects.bulk_create(items)
+
+    def _items_from_holdings(
+        self, targets: list[_Target], file: str, outcome: BatchOutcome
+    ) -> list[Item]:
+        holdings = [(target, holding) for target in targets for holding in target.incoming.holdings]
+        # Upper- and lower-case forms too: the staff pages take "b01" and "B01" as one.
+        forms = {
+            form
+            for _target, (barcode, *_rest) in holdings
+            for form in (barcode, barcode.upper(), barcode.lower())
+        }
+        owners = {
+            barcode.casefold(): record_id
+            for barcode, record_id in Item.objects.filter(barcode__in=forms).values_list(
+                "barcode", "record_id"
+            )
+        }
+        items = []
+        for target, holding in holdings:
+            barcode, call_number, shelf_location, branch_code, price = holding
+            problem = None
+            try:
+                barcode = _clean_barcode(barcode)
+            except DomainError as error:
+                problem = error.message
+            else:
+                owner = owners.get(barcode.casefold())
+                branch = self.branches_by_code.get(branch_code.casefold(), self.branch)
+                if owner == target.record_id:
+                    continue  # imported before: the copy is already there
+                if owner is not None:
+                    problem = _("another record's item already has this barcode")
+                elif branch is None:
+                    problem = _(
+                        "no branch has the code %(code)r and no branch was chosen for new items"
+                    ) % {"code": branch_code}
+            if problem:
+                outcome.problems.append(_holding_problem(file, target.incoming, holding, problem))
+                continue
+            owners[barcode.casefold()] = target.record_id
+            items.append(
+                Item(
+                    record_id=target.record_id,
+                    barcode=barcode,
+                    branch=branch,
+                    call_number=call_number,
+                    shelf_location=shelf_location,
+                    price=price,
+                    status=Item.Status.AVAILABLE,
+                )
+            )
+        return items
+
+
+def _ids_by_key(
+    table: "_Table", keys: Collection[str], new_row: Callable[[str], tuple]
+) -> dict[str, int]:
+    """Ids of the contributors or subjects with these keys; the missing ones are inserted.
+
+    One look-up, one insert of the missing rows, one look-up of their ids.
+    Rows that someone else adds meanwhile are ignored on insert and found by
+    the second look-up, so no transaction fails on the unique key.
+    """
+    ids = table.ids_by_key(keys)
+    missing = [key for key in keys if key not in ids]
+    if missing:
+        table.insert([new_row(key) for key in missing], ignore_conflicts=True)
+        ids.update(table.ids_by_key(missing))
+    return ids
+
+
+def _holding_problem(
+    file: str, prepared: PreparedRecord, holding: HoldingRow, reason: str
+) -> ImportProblem:
+    message = _("copy %(barcode)s was not created: %(reason)s") % {
+        "barcode": holding[0],
+        "reason": reason,
+    }
+    return ImportProblem(file, prepared.number, prepared.control_number, message, WARNING)
+
+
+def _existing_targets(
+    records: list[PreparedRecord],
+) -> tuple[dict[tuple[str, str], _Target], dict[str, list[_Target]]]:
+    """The catalogue records this batch may match: two queries for the whole batch."""
+    targets: dict[int, _Target] = {}
+    keys = {
+        (prepared.fields["control_number_source"], prepared.fields["control_number"])
+        for prepared in records
+        if prepared.fields["control_number"]
+    }
+    by_control: dict[tuple[str, str], _Target] = {}
+    if keys:
+        rows = (
+            Record.objects.filter(
+                control_number_source__in={source for source, _number in keys},
+                control_number__in={number for _source, number in keys},
+            )
+            .exclude(control_number="")  # the unique index's condition, so that it is used
+            .order_by()
+            .values_list("id", "control_number_source", "control_number", "marc_hash")
+        )
+        for record_id, source, number, digest in rows:
+            if (source, number) in keys:
+                targets[record_id] = by_control[(source, number)] = _Target(
+                    record_id, source, number, digest
+                )
+    isbns = {
+        isbn
+        for prepared in records
+        if (prepared.fields["control_number_source"], prepared.fields["control_number"])
+        not in by_control
+        for isbn in prepared.isbns
+    }
+    by_isbn: dict[str, list[_Target]] = {}
+    if isbns:
+        rows = (
+            Identifier.objects.filter(
+                scheme=Identifier.Scheme.ISBN, is_cancelled=False, normalized__in=isbns
+            )
+            .order_by("record_id")
+            .values_list(
+                "normalized",
+                "record_id",
+                "record__control_number_source",
+                "record__control_number",
+                "record__marc_hash",
+            )
+        )
+        for isbn, record_id, source, number, digest in rows:
+            target = targets.setdefault(record_id, _Target(record_id, source, number, digest))
+            candidates = by_isbn.setdefault(isbn, [])
+            if target not in candidates:
+                candidates.append(target)
+    return by_control, by_isbn
+
+
+def _match_by_isbn(prepared: PreparedRecord, by_isbn: dict[str, list[_Target]]) -> _Target | None:
+    source = prepared.fields["control_number_source"]
+    has_number = bool(prepared.fields["control_number"])
+    for isbn in prepared.isbns:
+        for target in by_isbn.get(isbn, ()):
+            if not has_number or not target.control_number or target.control_source != source:
+                return target
+    return None
+
+
+def _barcode_sequence(branch: Branch) -> Iterator[str]:
+    """Barcodes ``<BRANCH CODE>-<8 digits>``, numbered on from the highest of that form."""
+    prefix = f"{branch.code.upper()}-"
+    highest = Item.objects.filter(
+        barcode__regex=rf"^{re.escape(prefix)}[0-9]{{{GENERATED_BARCODE_DIGITS}}}$"
+    ).aggregate(highest=Max("barcode"))["highest"]
+    start = int(highest[len(prefix) :]) + 1 if highest else 1
+    return (f"{prefix}{number:0{GENERATED_BARCODE_DIGITS}d}" for number in itertools.count(start))
+
+
+class _Table:
+    """Plain-SQL bulk writes of some columns of one model's table.
+
+    Rows are tuples in the order of ``field_names``, holding values already in
+    database form: ``str``, ``int``, ``bool``, ``None``, JSON as text, and
+    datetimes passed through ``connection.ops.adapt_datetimefield_value``.
+    """
+
+    # PostgreSQL takes at most 65,535 parameters in one statement.
+    MAX_PARAMETERS = 65_535
+
+    def __init__(self, model: type[Model], field_names: Sequence[str]) -> None:
+        self.model = model
+        self._pick = operator.itemgetter(*field_names)
+        self.fields = [model._meta.get_field(name) for name in field_names]
+        self.table = connection.ops.quote_name(model._meta.db_table)
+        self.columns = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
+        # JSON arrives as text; PostgreSQL must be told to read it as jsonb.
+        self.placeholders = [
+            "CAST(%s AS jsonb)"
+            if isinstance(f, JSONField) and connection.vendor == "postgresql"
+            else "%s"
+            for f in self.fields
+        ]
+
+    def row(self, values: dict[str, Any]) -> tuple:
+        return self._pick(values)
+
+    def insert(
+        self, rows: list[tuple], *, returning_ids: bool = False, ignore_conflicts: bool = False
+    ) -> list[int]:
+        """Insert the rows; with ``returning_ids``, return their new ids in order."""
+        if not rows:
+            return []
+        on_conflict = OnConflict.IGNORE if ignore_conflicts else None
+        insert = connection.ops.insert_statement(on_conflict=on_conflict)
+        conflict = connection.ops.on_conflict_suffix_sql(self.fields, on_conflict, None, None)
+        row_sql = f"({', '.join(self.placeholders)})"
+        with connection.cursor() as cursor:
+            if not returning_ids:
+                sql = f"{insert} {self.table} ({self.columns}) VALUES {row_sql} {conflict}"
+                cursor.executemany(sql, rows)
+                return []
+            # Several rows per statement, each statement returning the ids it made.
+            returning, _params = connection.ops.return_insert_columns([self.model._meta.pk])
+            size = min(
+                connection.ops.bulk_batch_size(self.fields, rows),
+                self.MAX_PARAMETERS // len(self.fields),
+            )
+            ids = []
+            for first in range(0, len(rows), size):
+                chunk = rows[first : first + size]
+                values = ", ".join([row_sql] * len(chunk))
+                sql = (
+                    f"{insert} {self.table} ({self.columns}) VALUES {values} {conflict} {returning}"
+                )
+                cursor.execute(sql, [value for row in chunk for value in row])
+                ids.extend(row[0] for row in cursor.fetchall())
+            return ids
+
+    def update(self, rows: list[tuple[int, tuple]]) -> None:
+        """Set the columns of the rows with these ids: (id, values) pairs."""
+        if not rows:
+            return
+        assignments = ", ".join(
+            f"{connection.ops.quote_name(f.column)} = {placeholder}"
+            for f, placeholder in zip(self.fields, self.placeholders, strict=True)
+        )
+        pk = connection.ops.quote_name(self.model._meta.pk.column)
+        # Only quoted names from the model's metadata go into the SQL; values are parameters.
+        sql = f"UPDATE {self.table} SET {assignments} WHERE {pk} = %s"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, [(*values, record_id) for record_id, values in rows])
+
+    def ids_by_key(self, keys: Collection[str]) -> dict[str, int]:
+        """{key: id} of the rows with these keys (for tables with a unique ``key``)."""
+        keys = list(keys)
+        key = connection.ops.quote_name(self.model._meta.get_field("key").column)
+        pk = connection.ops.quote_name(self.model._meta.pk.column)
+        ids: dict[str, int] = {}
+        with connection.cursor() as cursor:
+            # Slices within the smallest number of parameters SQLite may be built with.
+            for first in range(0, len(keys), 900):
+                chunk = keys[first : first + 900]
+                placeholders = ", ".join(["%s"] * len(chunk))
+                sql = f"SELECT {key}, {pk} FROM {self.table} WHERE {key} IN ({placeholders})"  # noqa: S608
+                cursor.execute(sql, chunk)
+                ids.update(cursor.fetchall())
+        return ids
