@@ -292,6 +292,29 @@ class RecordFilterForm(forms.Form):
         return bool(self.errors) or filters != selectors.RecordFilters(text=filters.text)
 
 
+# Record fields the form edits as they are; language, identifiers, contributors
+# and subjects have fields of their own below.
+FORM_RECORD_FIELDS = (
+    "title",
+    "subtitle",
+    "responsibility",
+    "edition",
+    "publisher",
+    "publication_place",
+    "year",
+    "physical_description",
+    "series",
+    "notes",
+    "summary",
+    "material_type",
+    "audience",
+    "ddc",
+    "call_number",
+    "is_local_content",
+    "cover",
+)
+
+
 class RecordForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=1000)
     subtitle = forms.CharField(
@@ -415,28 +438,7 @@ class RecordForm(forms.Form):
 
     @staticmethod
     def initial_for(record: Record) -> dict:
-        initial = {
-            name: getattr(record, name)
-            for name in (
-                "title",
-                "subtitle",
-                "responsibility",
-                "edition",
-                "publisher",
-                "publication_place",
-                "year",
-                "physical_description",
-                "series",
-                "notes",
-                "summary",
-                "material_type",
-                "audience",
-                "ddc",
-                "call_number",
-                "is_local_content",
-                "cover",
-            )
-        }
+        initial = {name: getattr(record, name) for name in FORM_RECORD_FIELDS}
         if record.language in COMMON_LANGUAGE_CODES:
             initial["language"] = record.language
         elif record.language:
@@ -467,26 +469,9 @@ class RecordForm(forms.Form):
 
     def record_data(self) -> dict:
         data = self.cleaned_data
-        fields = (
-            "title",
-            "subtitle",
-            "responsibility",
-            "edition",
-            "publisher",
-            "publication_place",
-            "year",
-            "physical_description",
-            "series",
-            "notes",
-            "summary",
-            "material_type",
-            "audience",
-            "ddc",
-            "call_number",
-            "is_local_content",
-            "cover",
-        )
-        return {name: data[name] for name in fields} | {"language": data["language_code"]}
+        return {name: data[name] for name in FORM_RECORD_FIELDS} | {
+            "language": data["language_code"]
+        }
 
     def identifiers(self) -> list[IdentifierData]:
         """The typed ISBNs and ISSNs, then the record's cancelled numbers (not shown, kept)."""
