@@ -9,7 +9,7 @@ into var/bench/ with pip the first time (76 MB):
 
 --limit N imports only the first N records; --workers N sets the number of
 worker processes that read and map (1: all in one process; default: the
-importer's own choice).
+importer's own choice; never more than one per CPU).
 """
 
 import argparse

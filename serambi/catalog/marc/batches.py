@@ -4,14 +4,19 @@ A batch is up to ``batch_size`` consecutive records of one file, each either
 prepared for the writer (``prepare.py``) or rejected with the reason. Nothing
 here touches the database.
 
-Decoding and mapping cost far more than writing, so a large import spreads
-them over worker processes. Worker *k* of *n* reads the files itself and
-prepares batches *k*, *k + n*, *k + 2n* …, sending each through its own pipe;
-the importer takes them round-robin, which keeps the file order, and a
-worker can be at most one batch ahead (a pipe holds about one). Workers are
-started with "spawn", so they inherit no open database connection, and hold
-only the sending end of their pipe: if the importer dies, even by
-``kill -9``, their next send fails and they stop.
+Reading and mapping a record costs about three times what writing it does,
+so a large import does them in worker processes while the importer's own
+process writes. Worker *k* of *n* reads the files itself and prepares
+batches *k*, *k + n*, *k + 2n* …, sending each through its own pipe; the
+importer takes them round-robin, which keeps the file order. A worker
+prepares its next batch while the last one waits in the pipe to be taken, so
+it is never more than a batch or two ahead.
+
+Workers are started with "spawn": they inherit no open database connection
+and no threads, and hold only the sending end of their pipe, so that if the
+importer dies, even by ``kill -9``, their next send fails and they stop. As
+with any use of multiprocessing, a script that imports a large file must
+guard its entry point with ``if __name__ == "__main__":``.
 """
 
 import itertools
@@ -141,7 +146,8 @@ def _batches_from_workers(
                 message = receivers[number % workers].recv()
             except EOFError:
                 raise RuntimeError(
-                    f"MARC worker process {number % workers + 1} stopped unexpectedly"
+                    f"MARC worker process {number % workers + 1} stopped unexpectedly (its "
+                    "error is above; a script must start with `if __name__ == '__main__':`)"
                 ) from None
             if message is None:
                 return

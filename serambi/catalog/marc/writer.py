@@ -34,6 +34,7 @@ New copies (items):
   without holdings still gets its ``items_per_record`` items.
 """
 
+import enum
 import itertools
 import operator
 import re
@@ -109,9 +110,13 @@ class BatchWriter:
             else {}
         )
         self.barcodes = _barcode_sequence(branch) if items_per_record and branch else iter(())
-        self.records = _Table(
-            Record, [f.name for f in Record._meta.concrete_fields if not f.primary_key]
-        )
+        fields = [field for field in Record._meta.concrete_fields if not field.primary_key]
+        self.records = _Table(Record, [field.name for field in fields])
+        # Every column a new record needs; MARC gives most, the fields' defaults the rest.
+        self.record_defaults = {
+            field.name: _plain(field.get_db_prep_save(field.get_default(), connection))
+            for field in fields
+        }
         self.record_updates = _Table(Record, [*MAPPED_FIELDS, "marc", "marc_hash", "updated_at"])
         self.contributors = _Table(
             Contributor, ["key", "name", "dates", "kind", "created_at", "updated_at"]
@@ -200,7 +205,7 @@ class BatchWriter:
     # --- records
 
     def _insert_records(self, targets: list[_Target], now: Any) -> None:
-        defaults = {"cover": "", "created_at": now, "updated_at": now}
+        defaults = self.record_defaults | {"created_at": now, "updated_at": now}
         rows = [
             self.records.row(
                 defaults
@@ -442,6 +447,11 @@ def _match_by_isbn(prepared: PreparedRecord, by_isbn: dict[str, list[_Target]]) 
             if not has_number or not target.control_number or target.control_source != source:
                 return target
     return None
+
+
+def _plain(value: Any) -> Any:
+    """A choices member (``MaterialType.BOOK``) as the plain value the database driver takes."""
+    return value.value if isinstance(value, enum.Enum) else value
 
 
 def _barcode_sequence(branch: Branch) -> Iterator[str]:
