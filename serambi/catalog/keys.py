@@ -19,8 +19,13 @@ _SUBDIVISION = re.compile(r"\s*--\s*")
 
 def fold(text: str) -> str:
     """Case-fold, strip accents, collapse whitespace and drop trailing ISBD punctuation."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    without_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    text = text or ""
+    if text.isascii():
+        # Most names and headings: nothing to decompose, and this is the import's hot path.
+        without_marks = text
+    else:
+        decomposed = unicodedata.normalize("NFKD", text)
+        without_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     collapsed = _SPACES.sub(" ", without_marks.casefold()).strip()
     return collapsed.rstrip(_TRAILING_PUNCTUATION + " ")
 

@@ -137,7 +137,8 @@ def marc_hash(marc: dict) -> str:
 
 def _subfields(field: pymarc.Field, codes: Iterable[str]) -> list[str]:
     wanted = set(codes)
-    return [clean(sub.value) for sub in field.subfields if sub.code in wanted and clean(sub.value)]
+    values = (clean(sub.value) for sub in field.subfields if sub.code in wanted)
+    return [value for value in values if value]
 
 
 def _first_field(record: pymarc.Record, *tags: str) -> pymarc.Field | None:
