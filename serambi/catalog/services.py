@@ -355,7 +355,8 @@ def _identifier_summary(record: Record) -> list[tuple]:
 # ----------------------------------------------------------------------------- items
 
 
-def _clean_barcode(barcode: str) -> str:
+def clean_barcode(barcode: str) -> str:
+    """The barcode as stored, or a DomainError: what a scanner can print, at most 50 characters."""
     barcode = (barcode or "").strip()
     if not barcode:
         raise DomainError(
@@ -400,7 +401,7 @@ def _clean_item_data(data: dict[str, Any]) -> dict[str, Any]:
         name: value.strip() if isinstance(value, str) else value for name, value in data.items()
     }
     if "barcode" in cleaned:
-        cleaned["barcode"] = _clean_barcode(cleaned["barcode"])
+        cleaned["barcode"] = clean_barcode(cleaned["barcode"])
     if "branch" in cleaned:
         branch = cleaned["branch"]
         if not isinstance(branch, Branch):

@@ -60,7 +60,7 @@ from ..models import (
     RecordSubject,
     Subject,
 )
-from ..services import _clean_barcode
+from ..services import clean_barcode
 from .batches import Batch
 from .prepare import MAPPED_FIELDS, HoldingRow, PreparedRecord
 from .problems import WARNING, ImportProblem
@@ -324,7 +324,7 @@ class BatchWriter:
             barcode, call_number, shelf_location, branch_code, price = holding
             problem = None
             try:
-                barcode = _clean_barcode(barcode)
+                barcode = clean_barcode(barcode)
             except DomainError as error:
                 problem = error.message
             else:
