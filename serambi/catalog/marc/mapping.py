@@ -111,7 +111,9 @@ def clean(text: str | None) -> str:
     """Text without control characters, with spaces collapsed."""
     if not text:
         return ""
-    text = _CONTROL_CHARS.sub("", unicodedata.normalize("NFC", text))
+    text = unicodedata.normalize("NFC", text)
+    if not text.isprintable():
+        text = _CONTROL_CHARS.sub("", text)
     return " ".join(text.split())
 
 
@@ -141,7 +143,7 @@ def _subfields(field: pymarc.Field, codes: Iterable[str]) -> list[str]:
     return [value for value in values if value]
 
 
-def _first_field(record: pymarc.Record, *tags: str) -> pymarc.Field | None:
+def _first_field(record: "_Fields", *tags: str) -> pymarc.Field | None:
     for tag in tags:
         fields = record.get_fields(tag)
         if fields:
@@ -173,7 +175,7 @@ def _qualifier(parts: Iterable[str]) -> str:
     return text
 
 
-def _control(record: pymarc.Record, tag: str) -> str:
+def _control(record: "_Fields", tag: str) -> str:
     """A control field's data, positions intact (spaces are meaningful in 008)."""
     field = _first_field(record, tag)
     if field is None or not field.is_control_field():
@@ -181,12 +183,31 @@ def _control(record: pymarc.Record, tag: str) -> str:
     return _CONTROL_CHARS.sub("", field.data or "")
 
 
-def _fixed(record: pymarc.Record) -> str:
+def _fixed(record: "_Fields") -> str:
     """008, padded so positions can be read without bounds checks."""
     return (_control(record, "008") if _first_field(record, "008") else "").ljust(40)
 
 
-def map_record(record: pymarc.Record) -> RecordData:
+class _Fields:
+    """A record's fields by tag: the mapping asks for some twenty tags per record,
+    and pymarc answers each by scanning every field."""
+
+    def __init__(self, record: pymarc.Record) -> None:
+        self.leader = record.leader
+        self._fields = record.fields
+        self._by_tag: dict[str, list[pymarc.Field]] = {}
+        for field in record.fields:
+            self._by_tag.setdefault(field.tag, []).append(field)
+
+    def get_fields(self, *tags: str) -> list[pymarc.Field]:
+        if len(tags) == 1:
+            return self._by_tag.get(tags[0], [])
+        wanted = set(tags)
+        return [field for field in self._fields if field.tag in wanted]
+
+
+def map_record(marc_record: pymarc.Record) -> RecordData:
+    record = _Fields(marc_record)
     leader = str(record.leader or "").ljust(24)
     fixed = _fixed(record)
     title, subtitle, responsibility = _title(record)
@@ -231,7 +252,7 @@ def map_record(record: pymarc.Record) -> RecordData:
     return data
 
 
-def _title(record: pymarc.Record) -> tuple[str, str, str]:
+def _title(record: "_Fields") -> tuple[str, str, str]:
     field = _first_field(record, "245")
     if field is None:
         # No 245: fall back on a uniform or varying title rather than lose the record.
@@ -249,12 +270,12 @@ def _title(record: pymarc.Record) -> tuple[str, str, str]:
     return title, _join(_subfields(field, "b")), _join(_subfields(field, "c"))
 
 
-def _edition(record: pymarc.Record) -> str:
+def _edition(record: "_Fields") -> str:
     field = _first_field(record, "250")
     return _join(_subfields(field, "ab")) if field is not None else ""
 
 
-def _publication(record: pymarc.Record) -> tuple[str, str, str]:
+def _publication(record: "_Fields") -> tuple[str, str, str]:
     """Place, publisher and date text from 264 (second indicator 1) or 260."""
     field = next(
         (f for f in record.get_fields("264") if f.indicator2 == "1"),
@@ -276,7 +297,7 @@ def _year(fixed: str, date_text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _physical_description(record: pymarc.Record) -> str:
+def _physical_description(record: "_Fields") -> str:
     """300 as written, ISBD punctuation kept inside ("xv, 91 p. : ill. ; 18 cm")."""
     field = _first_field(record, "300")
     if field is None:
@@ -284,7 +305,7 @@ def _physical_description(record: pymarc.Record) -> str:
     return " ".join(_subfields(field, "abcefg")).rstrip(_TRAILING_PUNCTUATION + ".")
 
 
-def _series(record: pymarc.Record) -> str:
+def _series(record: "_Fields") -> str:
     field = _first_field(record, "490", "830", "440")
     if field is None:
         return ""
@@ -293,7 +314,7 @@ def _series(record: pymarc.Record) -> str:
     return f"{title} ; {volume}" if title and volume else title or volume
 
 
-def _language(record: pymarc.Record, fixed: str) -> str:
+def _language(record: "_Fields", fixed: str) -> str:
     code = fixed[35:38].strip().lower()
     if len(code) == 3 and code.isalpha() and code not in {"und", "zxx", "mul"}:
         return code
@@ -323,7 +344,7 @@ def _material_type(leader: str, fixed: str, physical: str = "") -> str:
     return _TYPE_OF_RECORD.get(record_type, "other")
 
 
-def _ddc(record: pymarc.Record) -> str:
+def _ddc(record: "_Fields") -> str:
     field = _first_field(record, "082", "092")
     if field is None or not _subfields(field, "a"):
         return ""
@@ -331,7 +352,7 @@ def _ddc(record: pymarc.Record) -> str:
     return _subfields(field, "a")[0].replace("/", "").replace("'", "").strip()
 
 
-def _call_number(record: pymarc.Record, data: RecordData) -> str:
+def _call_number(record: "_Fields", data: RecordData) -> str:
     """Nomor panggil: DDC class, three letters of the main entry, first letter of the title.
 
     Without a DDC number the record's LC call number (050/090) is used as it is.
@@ -345,7 +366,7 @@ def _call_number(record: pymarc.Record, data: RecordData) -> str:
     return _join(_subfields(field, "ab")) if field is not None else ""
 
 
-def _filing_title(record: pymarc.Record, title: str) -> str:
+def _filing_title(record: "_Fields", title: str) -> str:
     field = _first_field(record, "245")
     skip = int(field.indicator2) if field is not None and (field.indicator2 or "").isdigit() else 0
     return title[skip:]
@@ -360,7 +381,7 @@ def _filing_letters(text: str, count: int) -> str:
     return "".join(letters[:count])
 
 
-def _contributors(record: pymarc.Record) -> list[ContributorData]:
+def _contributors(record: "_Fields") -> list[ContributorData]:
     found: list[ContributorData] = []
     seen: set[tuple[str, str, str]] = set()
     for field in record.get_fields("100", "110", "111", "700", "710", "711"):
@@ -406,7 +427,7 @@ def _roles(field: pymarc.Field, *, default: str) -> list[str]:
     return roles or [default]
 
 
-def _subjects(record: pymarc.Record) -> list[SubjectData]:
+def _subjects(record: "_Fields") -> list[SubjectData]:
     found: list[SubjectData] = []
     seen: set[str] = set()
     for field in record.get_fields(*_SUBJECT_KIND):
@@ -432,7 +453,7 @@ def _subjects(record: pymarc.Record) -> list[SubjectData]:
     return found
 
 
-def _identifiers(record: pymarc.Record) -> list[IdentifierData]:
+def _identifiers(record: "_Fields") -> list[IdentifierData]:
     found: list[IdentifierData] = []
     for field in record.get_fields("020"):
         qualifiers = " ".join(_subfields(field, "q"))
@@ -454,7 +475,7 @@ def _identifiers(record: pymarc.Record) -> list[IdentifierData]:
     return found
 
 
-def _holdings(record: pymarc.Record) -> list[HoldingData]:
+def _holdings(record: "_Fields") -> list[HoldingData]:
     """Copies from 852 (MARC holdings) and 952 (Koha, and SLiMS exports modelled on it)."""
     holdings: list[HoldingData] = []
     for field in record.get_fields("852"):
