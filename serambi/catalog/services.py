@@ -56,6 +56,8 @@ RECORD_FIELDS = (
     "control_number",
     "control_number_source",
 )
+# Fields that belong to this library, not to the MARC record; an import leaves them alone.
+LIBRARY_OWN_FIELDS = ("is_local_content", "cover")
 ITEM_FIELDS = (
     "barcode",
     "branch",

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from ..keys import contributor_key, subject_key
 from ..models import Contributor, Identifier, Item, Record, RecordContributor, Subject
+from ..services import LIBRARY_OWN_FIELDS, RECORD_FIELDS
 from .mapping import MappingError, map_record
 from .problems import WARNING, ImportProblem
 from .reader import RawRecord, decode_record
@@ -28,28 +29,9 @@ from .types import RecordData
 
 logger = logging.getLogger(__name__)
 
-# The record fields an import sets from MARC. The cover and the local-content
-# flag are the library's own and survive updates.
-MAPPED_FIELDS = (
-    "title",
-    "subtitle",
-    "responsibility",
-    "edition",
-    "publisher",
-    "publication_place",
-    "year",
-    "physical_description",
-    "series",
-    "notes",
-    "summary",
-    "language",
-    "material_type",
-    "audience",
-    "ddc",
-    "call_number",
-    "control_number",
-    "control_number_source",
-)
+# The record fields an import sets from MARC: all a caller may set but the
+# library's own (cover, local-content flag), which survive updates.
+MAPPED_FIELDS = tuple(name for name in RECORD_FIELDS if name not in LIBRARY_OWN_FIELDS)
 
 # (key, name, dates, kind, role, is_main)
 ContributorRow = tuple[str, str, str, str, str, bool]
