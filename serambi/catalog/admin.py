@@ -4,6 +4,8 @@ Saving here bypasses the services (no audit, no ISBN checks), which is why
 the staff pages are where cataloguing happens; the admin is for repairs.
 """
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
@@ -65,14 +67,17 @@ class ItemAdmin(admin.ModelAdmin):
 
 
 class KeyedForm(forms.ModelForm):
-    """Fills the folded ``key`` and refuses a second spelling of an existing name."""
+    """Fills the folded ``key`` and refuses a second spelling of an existing name.
 
-    def make_key(self, cleaned: dict) -> str:
-        raise NotImplementedError
+    Subclasses name the key function of ``serambi.catalog.keys`` and the fields it reads.
+    """
+
+    key_function: Callable[..., str]
+    key_fields: tuple[str, ...]
 
     def clean(self):
         cleaned = super().clean()
-        key = self.make_key(cleaned)
+        key = self.key_function(*(cleaned.get(name) or "" for name in self.key_fields))
         model = self._meta.model
         if model.objects.filter(key=key).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(_("This already exists under another spelling."))
@@ -85,8 +90,8 @@ class ContributorForm(KeyedForm):
         model = Contributor
         fields = ["name", "dates", "kind"]
 
-    def make_key(self, cleaned: dict) -> str:
-        return contributor_key(cleaned.get("name", ""), cleaned.get("dates", ""))
+    key_function = staticmethod(contributor_key)
+    key_fields = ("name", "dates")
 
 
 class SubjectForm(KeyedForm):
@@ -94,8 +99,8 @@ class SubjectForm(KeyedForm):
         model = Subject
         fields = ["heading", "kind"]
 
-    def make_key(self, cleaned: dict) -> str:
-        return subject_key(cleaned.get("heading", ""))
+    key_function = staticmethod(subject_key)
+    key_fields = ("heading",)
 
 
 @admin.register(Contributor)
