@@ -1,15 +1,29 @@
-"""Reads of the catalogue for staff pages: filtered lists, one record, its items, imports."""
+"""Reads of the catalogue: filtered lists, one record, its items, imports, availability."""
 
 import json
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pymarc
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Lower
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext, ngettext
 
 from serambi.core.models import Branch
 
@@ -232,3 +246,135 @@ def import_note(run: ImportRun) -> str:
     """Why an import stopped early, when it did (the importer writes it into the report)."""
     note = _import_report(run).get("note")
     return note if isinstance(note, str) else ""
+
+
+# ------------------------------------------------------------------------------ OPAC
+
+# Where patrons look first: the central library, then the other service points by name.
+_CENTRAL_FIRST = Case(
+    When(branch__kind=Branch.Kind.CENTRAL, then=Value(0)),
+    default=Value(1),
+    output_field=IntegerField(),
+)
+
+
+@dataclass(frozen=True)
+class BranchAvailability:
+    """How many copies of one record a branch holds, and how many are on its shelves now."""
+
+    branch_id: int
+    branch_name: str
+    available: int
+    total: int
+
+
+@dataclass(frozen=True)
+class BranchHoldings:
+    """One branch's copies of a record, as the public record page lists them."""
+
+    availability: BranchAvailability
+    items: list[Item]
+
+
+def public_record(pk: int) -> Record:
+    """One record with everything its public page shows, or 404.
+
+    Records are public (there is no hidden flag yet). The copies the public
+    sees, withdrawn ones left out, are in ``public_items``, central library
+    first; ``items`` itself is not prefetched. Five queries, however many
+    contributors, subjects and copies the record has.
+    """
+    records = Record.objects.prefetch_related(
+        Prefetch(
+            "contributions",
+            queryset=RecordContributor.objects.select_related("contributor").order_by(
+                "position", "pk"
+            ),
+        ),
+        Prefetch(
+            "subject_links",
+            queryset=RecordSubject.objects.select_related("subject").order_by("position", "pk"),
+        ),
+        Prefetch("identifiers", queryset=Identifier.objects.order_by("position", "pk")),
+        Prefetch(
+            "items",
+            queryset=Item.objects.exclude(status=Item.Status.WITHDRAWN)
+            .select_related("branch")
+            .order_by(_CENTRAL_FIRST, "branch__name", "branch_id", "call_number", "barcode"),
+            to_attr="public_items",
+        ),
+    )
+    return get_object_or_404(records, pk=pk)
+
+
+def availability_by_branch(record_ids: Iterable[int]) -> dict[int, list[BranchAvailability]]:
+    """For each record id, its copies per branch (withdrawn ones left out), central first.
+
+    One query for any number of records; a record without copies maps to an
+    empty list. "Available" means on the shelf now, reference-only copies
+    included: they can be read in the library.
+    """
+    ids = list(dict.fromkeys(record_ids))
+    availability: dict[int, list[BranchAvailability]] = {pk: [] for pk in ids}
+    if not ids:
+        return availability
+    rows = (
+        Item.objects.filter(record_id__in=ids)
+        .exclude(status=Item.Status.WITHDRAWN)
+        .values("record_id", "branch_id", "branch__name", "branch__kind")
+        .annotate(
+            total=Count("pk"),
+            available=Count("pk", filter=Q(status=Item.Status.AVAILABLE)),
+        )
+        .order_by("record_id", _CENTRAL_FIRST, "branch__name", "branch_id")
+    )
+    for row in rows:
+        availability[row["record_id"]].append(
+            BranchAvailability(
+                branch_id=row["branch_id"],
+                branch_name=row["branch__name"],
+                available=row["available"],
+                total=row["total"],
+            )
+        )
+    return availability
+
+
+def record_holdings(record: Record) -> list[BranchHoldings]:
+    """The copies of a record from ``public_record``, grouped by branch with their counts."""
+    by_branch: dict[int, list[Item]] = {}
+    for item in record.public_items:
+        by_branch.setdefault(item.branch_id, []).append(item)
+    return [
+        BranchHoldings(availability=branch, items=by_branch.get(branch.branch_id, []))
+        for branch in availability_by_branch([record.pk])[record.pk]
+    ]
+
+
+def availability_summary(branches: list[BranchAvailability]) -> str:
+    """One line for patrons: "3 available at Perpustakaan Pusat, 1 at Cabang Utara".
+
+    Branches with nothing on the shelf are left out of the line; when no
+    branch has a copy available, the line says how many copies there are.
+    """
+    on_shelves = [branch for branch in branches if branch.available]
+    if on_shelves:
+        first, *others = on_shelves
+        parts = [
+            gettext("%(count)d available at %(branch)s")
+            % {"count": first.available, "branch": first.branch_name},
+            *(
+                gettext("%(count)d at %(branch)s")
+                % {"count": branch.available, "branch": branch.branch_name}
+                for branch in others
+            ),
+        ]
+        return ", ".join(parts)
+    total = sum(branch.total for branch in branches)
+    if total:
+        return ngettext(
+            "None available now (%(total)d copy, on loan or away from the shelf)",
+            "None available now (%(total)d copies, on loan or away from the shelves)",
+            total,
+        ) % {"total": total}
+    return gettext("The library has no copies of this title.")
