@@ -36,6 +36,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 demo: export SERAMBI_DEBUG ?= 0
 demo: $(VENV)/.installed
 	$(SERAMBI) migrate --no-input
+	$(SERAMBI) createcachetable
 	$(SERAMBI) collectstatic --no-input --verbosity 0
 	$(SERAMBI) demo --no-serve
 	@printf '\n\033[1m  Serambi demo: http://%s/\033[0m   (sign in at http://%s/akun/masuk/; Ctrl+C stops it)\n\n' \

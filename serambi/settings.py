@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "serambi.core",
     "serambi.accounts",
     "serambi.catalog",
+    "serambi.search",
     "serambi.web",
     "serambi.demo",
     "django.contrib.admin",
@@ -117,6 +118,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+
+# A cache in the database every app server and worker shares (rate limits of
+# the API's sign-in, for one); `serambi migrate` is followed by
+# `serambi createcachetable`, which the Makefile and the test runner both do.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "serambi_cache",
+    }
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

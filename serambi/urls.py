@@ -15,6 +15,7 @@ admin.site.site_header = "Serambi"
 urlpatterns = [
     path("", include("serambi.web.urls")),
     path("", include("serambi.catalog.public_urls")),
+    path("cari/", include("serambi.search.urls")),
     path("", include("serambi.accounts.urls")),
     path("staf/katalog/", include("serambi.catalog.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from serambi.core.errors import DomainError
 from serambi.core.models import Branch
 from serambi.core.services import record_audit
+from serambi.search.indexing import index_record
 
 from .keys import contributor_key, subject_key
 from .marc.types import ContributorData, IdentifierData, SubjectData
@@ -296,6 +297,7 @@ def create_record(
     if flagged:
         audit_data["invalid_identifiers"] = flagged
     record_audit(by=by, action="catalog.record_created", target=record, data=audit_data)
+    index_record(record)
     return record
 
 
@@ -341,6 +343,7 @@ def update_record(
         if flagged:
             audit_data["invalid_identifiers"] = flagged
         record_audit(by=by, action="catalog.record_updated", target=record, data=audit_data)
+        index_record(record)
     return record
 
 

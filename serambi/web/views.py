@@ -3,10 +3,19 @@ from django.views.decorators.csrf import requires_csrf_token
 
 from serambi.accounts.access import workspace_required
 from serambi.core.selectors import service_points
+from serambi.search import services as search_services
+
+NEW_ARRIVALS = 8
 
 
 def home(request):
-    return render(request, "web/home.html", {"branches": service_points()})
+    context = {
+        "branches": service_points(),
+        "new_arrivals": search_services.new_arrivals(limit=NEW_ARRIVALS),
+        # Filled by the news and programmes apps when they come; see web/home.html.
+        "news_and_events": [],
+    }
+    return render(request, "web/home.html", context)
 
 
 @workspace_required()

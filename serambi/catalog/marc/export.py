@@ -18,7 +18,6 @@ anything is written.
 import datetime
 import json
 import logging
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from itertools import islice
@@ -28,16 +27,12 @@ import pymarc
 from django.conf import settings
 from django.db.models import (
     CharField,
-    Exists,
-    OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     prefetch_related_objects,
 )
 from django.utils import timezone
 
-from ..identifiers import compact_isbn
 from ..models import Identifier, Item, Record, RecordContributor, RecordSubject
 from . import compose
 from .overlay import apply_edits
@@ -296,30 +291,16 @@ def write_records(
 
 def records_for_export(*, ids: Sequence[int] | None = None, query: str = "") -> QuerySet[Record]:
     """Records to export, in catalogue order of creation: all of them, those with the
-    given ids, and/or those whose title, control number or ISBN/ISSN contains ``query``.
-
-    The text filter is a stand-in: once the search app exists, ``query`` should
-    select through it so an export matches what a search shows.
+    given ids, and/or those a catalogue search for ``query`` finds (the same query
+    language as the OPAC, so an export holds what a search shows).
     """
+    # Imported here: the search app builds on the catalogue, not the other way round.
+    from serambi.search.services import matching_record_ids
+
     records = Record.objects.order_by("pk")
     if ids is not None:
         records = records.filter(pk__in=list(ids))
     query = query.strip()
     if query:
-        records = records.filter(_text_matches(query))
+        records = records.filter(pk__in=matching_record_ids(query))
     return records
-
-
-def _text_matches(query: str) -> Q:
-    identifier = Q(value__icontains=query)
-    digits = re.sub(r"[\s-]", "", query).upper()
-    if len(digits) >= 4 and digits[:-1].isdigit():
-        identifier |= Q(normalized__contains=digits)
-    if isbn := compact_isbn(query):
-        identifier |= Q(normalized=isbn)
-    return (
-        Q(title__icontains=query)
-        | Q(subtitle__icontains=query)
-        | Q(control_number__icontains=query)
-        | Q(Exists(Identifier.objects.filter(identifier, record=OuterRef("pk"))))
-    )

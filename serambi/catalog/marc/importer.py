@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from serambi.core.errors import DomainError
 from serambi.core.models import Branch
 from serambi.core.services import record_audit
+from serambi.search.indexing import index_records
 
 from ..models import ImportRun
 from .batches import Batch, prepared_batches
@@ -129,9 +130,8 @@ def import_marc(
             for batch in batches:
                 with transaction.atomic():
                     outcome = writer.write(batch)
-                    # outcome.record_ids are the records this batch created or
-                    # updated: what must change with them in the same transaction
-                    # (the search index) takes them here.
+                    # The index changes in the same transaction as the records.
+                    index_records(outcome.record_ids)
                     _save_counts(run, report.counts_with(batch, outcome))
                 report.add(batch, outcome)
                 if bar is not None:

@@ -53,7 +53,10 @@ class Command(BaseCommand):
             "--query",
             default="",
             metavar="TEXT",
-            help=_("Only records whose title, control number or ISBN/ISSN contains TEXT."),
+            help=_(
+                'Only the records a catalogue search for TEXT finds (e.g. "pengarang:toer" '
+                "or tahun:1990-2000)."
+            ),
         )
         parser.add_argument(
             "--with-items",

@@ -1,0 +1,40 @@
+"""What a full-text backend does; the service composes everything else in plain SQL.
+
+A backend turns parsed clauses into SQL over its own index structures and
+finds words that look like a misspelt one. It returns ``(sql, params)``
+pairs that the service joins with the catalogue's tables, so the filters,
+facets, sorting and paging are written once for both databases.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+from ..query import Words
+
+Sql = tuple[str, list]
+
+
+class Backend(ABC):
+    # Relative weight of a match in each field; title > author > subject > the rest.
+    WEIGHTS = {"title": 10.0, "author": 6.0, "subject": 4.0, "publisher": 1.5, "other": 1.0}
+
+    @abstractmethod
+    def matching(self, clauses: list[Words]) -> Sql:
+        """SELECT record_id, score of the documents matching every clause (higher score first)."""
+
+    @abstractmethod
+    def matching_any(self, clauses: list[Words]) -> Sql:
+        """SELECT record_id of the documents matching at least one clause (for ``-word``)."""
+
+    @abstractmethod
+    def title_prefix(self, words: list[str], prefix: str) -> Sql:
+        """SELECT record_id, score of titles with ``words`` and a word starting ``prefix``."""
+
+    @abstractmethod
+    def similar_terms(self, word: str, limit: int) -> list[str]:
+        """Words of the index's vocabulary spelt like ``word``, most alike first."""
+
+    @abstractmethod
+    def document_frequency(self, words: list[str]) -> dict[str, int]:
+        """In how many documents each word occurs (any form, any field)."""

@@ -1,0 +1,478 @@
+"""Search: one function every door calls (OPAC pages, REST API, later SRU).
+
+The backend finds the documents that match the words (full text, ranked);
+everything else — filters, facet counts, sorting, paging — is plain SQL over
+the catalogue's own tables, written once here for both databases. A result
+page costs a fixed number of queries whatever its size: the hits, the total,
+one per facet, and three to fetch the records, their names and their copies.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Exists, OuterRef, Prefetch
+from django.utils.translation import gettext as _
+
+from serambi.catalog.identifiers import compact_isbn
+from serambi.catalog.keys import fold
+from serambi.catalog.languages import language_label
+from serambi.catalog.models import (
+    Audience,
+    Contributor,
+    Identifier,
+    Item,
+    MaterialType,
+    Record,
+    RecordContributor,
+    Subject,
+)
+from serambi.catalog.selectors import availability_by_branch
+from serambi.core.models import Branch
+
+from . import query as q
+from .analyzer import STOP_WORDS, split_words
+from .backends import backend
+from .types import FACETS, Completion, Facet, FacetValue, Hit, SearchRequest, SearchResult
+
+SUGGEST_BELOW = 3  # hits under which a typo is suspected
+SUBJECT_FACET_SIZE = 15
+FACET_SIZE = 30
+_DECADE = re.compile(r"^\d{3}0$")
+# A database id in a URL: ASCII digits ("¹³" is a digit to str.isdigit), and no
+# more than 18 of them (a longer one is garbage, not a 64-bit integer).
+_ID = re.compile(r"^[0-9]{1,18}$")
+_BARCODE = re.compile(r"^[A-Za-z0-9-]{3,50}$")
+
+
+@dataclass
+class _Sql:
+    """FROM/WHERE of one search, built up clause by clause."""
+
+    joins: list[str] = field(default_factory=list)
+    join_params: list = field(default_factory=list)
+    where: list[str] = field(default_factory=list)
+    params: list = field(default_factory=list)
+    ranked: bool = False
+
+    def add(self, condition: str, params: list | tuple = ()) -> None:
+        self.where.append(condition)
+        self.params.extend(params)
+
+    def copy(self) -> _Sql:
+        return _Sql(
+            list(self.joins),
+            list(self.join_params),
+            list(self.where),
+            list(self.params),
+            self.ranked,
+        )
+
+    def from_where(self) -> tuple[str, list]:
+        sql = "FROM catalog_record r " + " ".join(self.joins)
+        if self.where:
+            sql += " WHERE " + " AND ".join(f"({c})" for c in self.where)
+        return sql, [*self.join_params, *self.params]
+
+
+def _in(column: str, values: list) -> tuple[str, list]:
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
+def _query_sql(parsed: q.Query) -> _Sql:
+    sql = _Sql()
+    search = backend()
+    if positive := parsed.positive_words:
+        match, params = search.matching(positive)
+        sql.joins.append(f"JOIN ({match}) m ON m.record_id = r.id")
+        sql.join_params.extend(params)
+        sql.ranked = True
+    if negative := parsed.negative_words:
+        excluded, params = search.matching_any(negative)
+        sql.add(f"r.id NOT IN ({excluded})", params)
+    for clause in parsed.clauses:
+        if isinstance(clause, q.YearRange):
+            bounds, params = [], []
+            if clause.start is not None:
+                bounds.append("r.year >= %s")
+                params.append(clause.start)
+            if clause.end is not None:
+                bounds.append("r.year <= %s")
+                params.append(clause.end)
+            condition = " AND ".join(bounds)
+            if clause.negated:
+                condition = f"r.year IS NULL OR NOT ({condition})"
+            sql.add(condition, params)
+        elif isinstance(clause, q.Identifier):
+            number = compact_isbn(clause.value) or clause.value
+            exists = (
+                "EXISTS (SELECT 1 FROM catalog_identifier i "
+                "WHERE i.record_id = r.id AND i.normalized = %s)"
+            )
+            sql.add(f"NOT {exists}" if clause.negated else exists, [number])
+    return sql
+
+
+def _facet_condition(name: str, values: tuple[str, ...]) -> tuple[str, list] | None:
+    """The WHERE condition of one facet filter; None when no value is usable."""
+    if name == "type":
+        return _in("r.material_type", list(values))
+    if name == "language":
+        return _in("r.language", list(values))
+    if name == "audience":
+        return _in("r.audience", list(values))
+    if name == "decade":
+        decades = [int(v) for v in values if _DECADE.match(v)]
+        if not decades:
+            return None
+        ranges = " OR ".join("(r.year >= %s AND r.year <= %s)" for _ in decades)
+        return ranges, [bound for d in decades for bound in (d, d + 9)]
+    if name == "subject":
+        ids = [int(v) for v in values if _ID.match(v)]
+        if not ids:
+            return None
+        inside, params = _in("rs.subject_id", ids)
+        return (
+            "EXISTS (SELECT 1 FROM catalog_recordsubject rs "
+            f"WHERE rs.record_id = r.id AND {inside})",
+            params,
+        )
+    if name in ("branch", "available"):
+        inside, params = _in("b.code", list(values))
+        status = "i.status = %s" if name == "available" else "i.status <> %s"
+        return (
+            "EXISTS (SELECT 1 FROM catalog_item i JOIN core_branch b ON b.id = i.branch_id "
+            f"WHERE i.record_id = r.id AND {status} AND {inside})",
+            [Item.Status.AVAILABLE if name == "available" else Item.Status.WITHDRAWN, *params],
+        )
+    return None
+
+
+def _filtered(base: _Sql, request: SearchRequest, *, leave_out: str | None = None) -> _Sql:
+    sql = base.copy()
+    for name, values in request.filters.items():
+        if name == leave_out:
+            continue
+        if condition := _facet_condition(name, values):
+            sql.add(*condition)
+    return sql
+
+
+def _order_by(request: SearchRequest, ranked: bool) -> str:
+    if request.sort == "newest":
+        return "r.year DESC NULLS LAST, r.id DESC"
+    if request.sort == "oldest":
+        return "r.year ASC NULLS LAST, r.id ASC"
+    if request.sort == "title":
+        return "LOWER(r.title), r.id"
+    return "m.score DESC, r.id DESC" if ranked else "r.id DESC"
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _count(sql: _Sql) -> int:
+    from_where, params = sql.from_where()
+    return _fetch(f"SELECT COUNT(*) {from_where}", params)[0][0]
+
+
+def hits_for(record_ids: list[int], scores: dict[int, float] | None = None) -> list[Hit]:
+    """Records in the given order, with names, identifiers and copies: three queries."""
+    if not record_ids:
+        return []
+    records = Record.objects.filter(pk__in=record_ids).prefetch_related(
+        Prefetch(
+            "contributions",
+            queryset=RecordContributor.objects.select_related("contributor").order_by(
+                "-is_main", "position"
+            ),
+        ),
+        Prefetch("identifiers", queryset=Identifier.objects.filter(is_cancelled=False)),
+    )
+    by_id = {record.pk: record for record in records}
+    availability = availability_by_branch(record_ids)
+    scores = scores or {}
+    return [
+        Hit(by_id[pk], scores.get(pk), availability.get(pk, [])) for pk in record_ids if pk in by_id
+    ]
+
+
+# --- facets --------------------------------------------------------------------
+
+
+def _value_counts(sql: _Sql, column: str) -> list[tuple]:
+    from_where, params = sql.from_where()
+    return _fetch(
+        f"SELECT {column} AS value, COUNT(*) AS n {from_where} GROUP BY 1 "
+        f"ORDER BY n DESC, value LIMIT {FACET_SIZE}",
+        params,
+    )
+
+
+def _item_counts(sql: _Sql, *, available_only: bool) -> list[tuple]:
+    from_where, params = sql.from_where()
+    status = "i.status = %s" if available_only else "i.status <> %s"
+    return _fetch(
+        "SELECT i.branch_id, COUNT(DISTINCT i.record_id) FROM catalog_item i "
+        f"WHERE {status} AND i.record_id IN (SELECT r.id {from_where}) GROUP BY i.branch_id",
+        [Item.Status.AVAILABLE if available_only else Item.Status.WITHDRAWN, *params],
+    )
+
+
+def _subject_counts(sql: _Sql) -> list[tuple]:
+    from_where, params = sql.from_where()
+    return _fetch(
+        "SELECT rs.subject_id, COUNT(*) AS n FROM catalog_recordsubject rs "
+        f"WHERE rs.record_id IN (SELECT r.id {from_where}) "
+        f"GROUP BY rs.subject_id ORDER BY n DESC, rs.subject_id LIMIT {SUBJECT_FACET_SIZE}",
+        params,
+    )
+
+
+def _facet(name: str, counts: list[tuple], labels: dict, request: SearchRequest) -> Facet:
+    chosen = request.filters.get(name, ())
+    values = [
+        FacetValue(str(value), str(labels.get(value, value)), count, str(value) in chosen)
+        for value, count in counts
+        if value not in (None, "")
+    ]
+    # A chosen value stays on the list even when no record has it any more.
+    shown = {v.value for v in values}
+    values += [FacetValue(value, value, 0, True) for value in chosen if value not in shown]
+    return Facet(name, str(FACETS[name]), values)
+
+
+def _facets(base: _Sql, request: SearchRequest) -> list[Facet]:
+    def filtered(name: str) -> _Sql:
+        return _filtered(base, request, leave_out=name)
+
+    branches = {b.pk: b for b in Branch.objects.only("pk", "code", "name")}
+
+    def by_branch(counts: list[tuple]) -> list[tuple]:
+        rows = [(branches[pk].code, n) for pk, n in counts if pk in branches]
+        return sorted(rows, key=lambda row: (-row[1], row[0]))
+
+    branch_labels = {b.code: b.name for b in branches.values()}
+    decade_counts = _value_counts(filtered("decade"), "(r.year / 10) * 10")
+    decades = sorted(((str(d), n) for d, n in decade_counts if d), reverse=True)
+    subject_counts = _subject_counts(filtered("subject"))
+    headings = dict(
+        Subject.objects.filter(pk__in=[pk for pk, _n in subject_counts]).values_list(
+            "pk", "heading"
+        )
+    )
+    return [
+        _facet(
+            "available",
+            by_branch(_item_counts(filtered("available"), available_only=True)),
+            branch_labels,
+            request,
+        ),
+        _facet("type", _value_counts(filtered("type"), "r.material_type"), _TYPES, request),
+        _facet(
+            "language",
+            _value_counts(filtered("language"), "r.language"),
+            _LanguageLabels(),
+            request,
+        ),
+        _facet(
+            "decade",
+            decades,
+            {d: _decade_label(d) for d, _n in decades},
+            request,
+        ),
+        _facet(
+            "subject",
+            [(str(pk), n) for pk, n in subject_counts],
+            {str(pk): heading for pk, heading in headings.items()},
+            request,
+        ),
+        _facet(
+            "branch",
+            by_branch(_item_counts(filtered("branch"), available_only=False)),
+            branch_labels,
+            request,
+        ),
+        _facet("audience", _value_counts(filtered("audience"), "r.audience"), _AUDIENCES, request),
+    ]
+
+
+def _decade_label(value: str) -> str:
+    return _("%(start)s–%(end)s") % {"start": int(value), "end": int(value) + 9}
+
+
+_TYPES = dict(MaterialType.choices)
+_AUDIENCES = dict(Audience.choices)
+
+
+class _LanguageLabels(dict):
+    def get(self, key, default=None):
+        return language_label(key) if key else default
+
+
+# --- direct lookup and "did you mean" ------------------------------------------
+
+
+def direct_record(text: str) -> int | None:
+    """The record an ISBN or an item barcode typed alone stands for, if exactly one."""
+    text = text.strip()
+    if not text or " " in text:
+        return None
+    if isbn := compact_isbn(text):
+        ids = set(
+            Identifier.objects.filter(normalized=isbn).values_list("record_id", flat=True)[:2]
+        )
+        if len(ids) == 1:
+            return ids.pop()
+    if _BARCODE.match(text):
+        return (
+            Item.objects.filter(barcode__iexact=text)
+            .exclude(status=Item.Status.WITHDRAWN)
+            .values_list("record_id", flat=True)
+            .first()
+        )
+    return None
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance, giving up (limit + 1) once it must exceed ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i]
+        for j, char_b in enumerate(b, 1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+            )
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def _correction(word: str, frequency: dict[str, int]) -> str | None:
+    search = backend()
+    limit = 1 if len(word) <= 5 else 2
+    candidates = [
+        (term, _distance(word, term, limit))
+        for term in search.similar_terms(word, 30)
+        if term != word
+    ]
+    candidates = [(term, d) for term, d in candidates if d <= limit]
+    if not candidates:
+        return None
+    known = search.document_frequency([term for term, _d in candidates])
+    ranked = sorted(candidates, key=lambda c: (c[1], -known.get(c[0], 0), c[0]))
+    best, _d = ranked[0]
+    return best if known.get(best, 0) > frequency.get(word, 0) else None
+
+
+def suggest(text: str, parsed: q.Query, total: int) -> str | None:
+    """A corrected query when the query found little because of misspelt words."""
+    words = [term.exact for clause in parsed.positive_words for term in clause.terms]
+    if not words or total >= SUGGEST_BELOW:
+        return None
+    frequency = backend().document_frequency(words)
+    corrections = {}
+    for word in dict.fromkeys(words):
+        if frequency.get(word, 0) < SUGGEST_BELOW and (better := _correction(word, frequency)):
+            corrections[word] = better
+    if not corrections:
+        return None
+    corrected = "".join(
+        corrections.get(part.casefold(), part) for part in re.split(r"([^\W_]+)", text)
+    )
+    if _count(_query_sql(q.parse(corrected))) <= total:
+        return None
+    return corrected
+
+
+# --- the doors' functions --------------------------------------------------------
+
+
+def search(request: SearchRequest) -> SearchResult:
+    """Run one search: hits for the page, total, facets, and a suggestion if one helps."""
+    if direct := direct_record(request.q):
+        return SearchResult(request, 1, hits_for([direct]), [], None, direct)
+    parsed = q.parse(request.q)
+    base = _query_sql(parsed)
+    sql = _filtered(base, request)
+    from_where, params = sql.from_where()
+    score = "m.score" if sql.ranked else "NULL"
+    offset = (request.page - 1) * request.per_page
+    rows = _fetch(
+        f"SELECT r.id, {score} {from_where} ORDER BY {_order_by(request, sql.ranked)} "
+        f"LIMIT {int(request.per_page)} OFFSET {int(offset)}",
+        params,
+    )
+    total = _count(sql) if rows or request.page > 1 else 0
+    hits = hits_for([pk for pk, _s in rows], {pk: s for pk, s in rows})
+    return SearchResult(
+        request=request,
+        total=total,
+        hits=hits,
+        facets=_facets(base, request),
+        suggestion=suggest(request.q, parsed, total),
+    )
+
+
+def matching_record_ids(text: str) -> list[int]:
+    """Every record a query finds, by id: for exports and other work on a whole result."""
+    if direct := direct_record(text):
+        return [direct]
+    from_where, params = _query_sql(q.parse(text)).from_where()
+    return [pk for (pk,) in _fetch(f"SELECT r.id {from_where} ORDER BY r.id", params)]
+
+
+def new_arrivals(limit: int = 8) -> list[Hit]:
+    """The newest records with at least one copy a patron can see."""
+    visible = Item.objects.filter(record=OuterRef("pk")).exclude(status=Item.Status.WITHDRAWN)
+    ids = list(
+        Record.objects.filter(Exists(visible)).order_by("-pk").values_list("pk", flat=True)[:limit]
+    )
+    return hits_for(ids)
+
+
+def autocomplete(text: str, *, limit: int = 8) -> list[Completion]:
+    """Titles, authors and subjects for what the patron has typed so far."""
+    words = split_words(text or "")
+    if not words or len(" ".join(words)) < 2:
+        return []
+    *rest, prefix = words
+    rest = [word for word in rest if word not in STOP_WORDS]  # never indexed
+    sql, params = backend().title_prefix(rest, prefix)
+    rows = _fetch(f"{sql} ORDER BY score DESC LIMIT {int(limit) * 2}", params)
+    titles = Record.objects.filter(pk__in=[pk for pk, _s in rows]).only("pk", "title")
+    title_of = {record.pk: record.title.rstrip(" /:;,.") for record in titles}
+    completions: list[Completion] = []
+    seen: set[str] = set()
+    typed = " ".join(words)
+    # Titles that begin with what was typed come first, then by relevance.
+    rows.sort(key=lambda row: not fold(title_of.get(row[0], "")).startswith(typed))
+    for pk, _score in rows:
+        title = title_of.get(pk, "")
+        if title and title.casefold() not in seen:
+            seen.add(title.casefold())
+            completions.append(Completion("title", title, pk))
+    start, end = typed, typed + "\uffff"
+    authors = (
+        Contributor.objects.filter(key__gte=start, key__lt=end)
+        .filter(Exists(RecordContributor.objects.filter(contributor=OuterRef("pk"))))
+        .order_by("key")
+        .values_list("name", flat=True)[:3]
+    )
+    subjects = (
+        Subject.objects.filter(key__gte=start, key__lt=end)
+        .order_by("key")
+        .values_list("heading", flat=True)[:3]
+    )
+    names = [Completion("author", name.rstrip(" ,.")) for name in authors]
+    topics = [Completion("subject", heading.rstrip(" .")) for heading in subjects]
+    titles_wanted = max(limit - len(names) - len(topics), limit // 2)
+    return (completions[:titles_wanted] + names + topics)[:limit]
