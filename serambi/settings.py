@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "serambi.accounts",
     "serambi.catalog",
     "serambi.search",
+    "serambi.api",
     "serambi.web",
     "serambi.demo",
     "django.contrib.admin",
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ urlpatterns = [
     path("cari/", include("serambi.search.urls")),
     path("", include("serambi.accounts.urls")),
     path("staf/katalog/", include("serambi.catalog.urls")),
+    path("api/v1/", include("serambi.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

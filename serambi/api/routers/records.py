@@ -1,0 +1,93 @@
+"""One catalogue record with everything a patron may see of it."""
+
+from dataclasses import asdict
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Path, Router
+
+from serambi.api.errors import error_responses
+from serambi.api.links import cover_url, record_url
+from serambi.api.schemas import RecordOut
+from serambi.catalog import selectors
+from serambi.catalog.languages import language_label
+
+router = Router(tags=["catalogue"])
+
+DESCRIPTION_FIELDS = (
+    "title",
+    "subtitle",
+    "responsibility",
+    "edition",
+    "publisher",
+    "publication_place",
+    "year",
+    "physical_description",
+    "series",
+    "summary",
+    "notes",
+    "language",
+    "material_type",
+    "audience",
+    "ddc",
+    "call_number",
+    "is_local_content",
+    "updated_at",
+)
+
+
+def _record_out(request: HttpRequest, record: Any) -> dict[str, Any]:
+    availability = selectors.availability_by_branch([record.pk])[record.pk]
+    return {
+        "id": record.pk,
+        **{field: getattr(record, field) for field in DESCRIPTION_FIELDS},
+        "language_label": language_label(record.language) if record.language else "",
+        "material_type_label": record.get_material_type_display(),
+        "audience_label": record.get_audience_display() if record.audience else "",
+        "cover_url": cover_url(request, record),
+        "url": record_url(request, record.pk),
+        "contributors": [
+            {
+                "id": link.contributor.pk,
+                "name": link.contributor.name,
+                "dates": link.contributor.dates,
+                "kind": link.contributor.kind,
+                "role": link.role,
+                "role_label": link.get_role_display(),
+                "is_main": link.is_main,
+            }
+            for link in record.contributions.all()
+        ],
+        "subjects": [
+            {"id": link.subject.pk, "heading": link.subject.heading, "kind": link.subject.kind}
+            for link in record.subject_links.all()
+        ],
+        "identifiers": [
+            identifier for identifier in record.identifiers.all() if not identifier.is_cancelled
+        ],
+        "items": [
+            {
+                "barcode": item.barcode,
+                "branch": item.branch,
+                "call_number": item.call_number,
+                "shelf_location": item.shelf_location,
+                "status": item.status,
+                "status_label": item.get_status_display(),
+                "is_loanable": item.is_loanable,
+            }
+            for item in record.public_items
+        ],
+        "available": sum(branch.available for branch in availability),
+        "availability": [asdict(branch) for branch in availability],
+    }
+
+
+@router.get(
+    "/records/{record_id}",
+    auth=None,
+    response={200: RecordOut, **error_responses(404, 422)},
+    summary="One record: description, names, subjects, copies and where they are",
+)
+def record_detail(request: HttpRequest, record_id: int = Path(..., ge=1, le=2**63 - 1)):
+    """Withdrawn copies are left out; the central library's copies come first."""
+    return _record_out(request, selectors.public_record(record_id))
