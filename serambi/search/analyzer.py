@@ -145,7 +145,11 @@ def index_text(text: str, *, stemmed: bool = True) -> str:
     separator between them is a token no query can produce, so no phrase
     matches across the join.
     """
-    found = terms(text, stemmed=stemmed)
+    return index_terms(terms(text, stemmed=stemmed))
+
+
+def index_terms(found: list[Term]) -> str:
+    """``index_text`` of terms already found."""
     stems = " ".join(term.stem for term in found)
     exact = " ".join(term.exact for term in found)
     return stems if exact == stems else f"{stems} {STREAM_SEPARATOR} {exact}"

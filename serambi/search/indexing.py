@@ -1,23 +1,26 @@
 """Keeping the index in step with the catalogue.
 
 The catalogue's services call :func:`index_records` inside the transaction
-that writes a record, and the MARC importer calls it once per batch, so the
-index never shows a record that is not there nor misses one that is. A
+that writes a record, and the MARC importer writes each batch's documents
+with :func:`save_documents` (its worker processes analyze the text with
+:func:`document_text`), so the index never shows a record that is not there
+nor misses one that is. A
 deleted record takes its document with it (the foreign key cascades, and the
 database's own triggers or generated column follow).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Prefetch
 
 from serambi.catalog.models import Record, RecordContributor, RecordSubject
 
-from .analyzer import index_text, split_words, stems_language
+from .analyzer import index_terms, stems_language, terms
 from .models import Document, Term
 
 CHUNK = 1000
@@ -25,38 +28,91 @@ _SHORTEST_TERM = 3
 _LONGEST_TERM = 40
 
 
-def _document(record: Record) -> tuple[Document, set[str]]:
-    names = [link.contributor.name for link in record.contributions.all()]
-    headings = [link.subject.heading for link in record.subject_links.all()]
-    title = f"{record.title} {record.subtitle}"
-    author = " ".join([*names, record.responsibility])
-    subject = " ".join(headings)
-    publisher = f"{record.publisher} {record.publication_place}"
-    other = " ".join(
-        [record.series, record.edition, record.notes, record.summary, record.control_number]
-    )
-    stemmed = stems_language(record.language)
-    document = Document(
-        record=record,
-        title=index_text(title, stemmed=stemmed),
-        author=index_text(author, stemmed=False),
-        subject=index_text(subject, stemmed=stemmed),
-        publisher=index_text(publisher, stemmed=False),
-        other=index_text(other, stemmed=stemmed),
+# The indexed fields, in the order document_text gives them.
+FIELDS = ("title", "author", "subject", "publisher", "other")
+# What document_text reads from a record (or from a record's mapped fields).
+SOURCE_FIELDS = (
+    "title",
+    "subtitle",
+    "responsibility",
+    "publisher",
+    "publication_place",
+    "series",
+    "edition",
+    "notes",
+    "summary",
+    "control_number",
+    "language",
+)
+
+
+def document_text(
+    source: Mapping[str, Any], names: Iterable[str], headings: Iterable[str]
+) -> tuple[tuple[str, ...], list[str]]:
+    """The analyzed text of the indexed fields (in ``FIELDS`` order) and the words to suggest.
+
+    ``source`` holds the ``SOURCE_FIELDS`` of a record. A pure function of plain
+    values, so that the MARC importer's worker processes can run it.
+    """
+    stemmed = stems_language(source["language"])
+
+    def analyzed(*parts: str, stem: bool) -> list:
+        return terms(" ".join(part for part in parts if part), stemmed=stem)
+
+    title = analyzed(source["title"], source["subtitle"], stem=stemmed)
+    author = analyzed(*names, source["responsibility"], stem=False)
+    subject = analyzed(*headings, stem=stemmed)
+    publisher = analyzed(source["publisher"], source["publication_place"], stem=False)
+    other = analyzed(
+        source["series"],
+        source["edition"],
+        source["notes"],
+        source["summary"],
+        source["control_number"],
+        stem=stemmed,
     )
     # Words worth suggesting: those a patron types to find a title, a name or a topic.
     vocabulary = {
-        word
-        for word in split_words(f"{title} {author} {subject}")
-        if _SHORTEST_TERM <= len(word) <= _LONGEST_TERM and word.isalpha()
+        term.exact
+        for term in (*title, *author, *subject)
+        if _SHORTEST_TERM <= len(term.exact) <= _LONGEST_TERM and term.exact.isalpha()
     }
-    return document, vocabulary
+    text = tuple(index_terms(found) for found in (title, author, subject, publisher, other))
+    return text, sorted(vocabulary)
+
+
+def _document_text(record: Record) -> tuple[tuple[str, ...], list[str]]:
+    return document_text(
+        {name: getattr(record, name) for name in SOURCE_FIELDS},
+        names=[link.contributor.name for link in record.contributions.all()],
+        headings=[link.subject.heading for link in record.subject_links.all()],
+    )
+
+
+def save_documents(documents: Iterable[tuple[int, Sequence[str]]], vocabulary: Iterable[str]):
+    """Write (record id, document_text) pairs, replacing what the index held for them."""
+    Document.objects.bulk_create(
+        [Document(record_id=pk, **dict(zip(FIELDS, text, strict=True))) for pk, text in documents],
+        update_conflicts=True,
+        unique_fields=["record"],
+        update_fields=list(FIELDS),
+    )
+    Term.objects.bulk_create(
+        [Term(term=word) for word in sorted(set(vocabulary))], ignore_conflicts=True
+    )
 
 
 def _records(record_ids: Iterable[int]):
-    return Record.objects.filter(pk__in=list(record_ids)).prefetch_related(
-        Prefetch("contributions", queryset=RecordContributor.objects.select_related("contributor")),
-        Prefetch("subject_links", queryset=RecordSubject.objects.select_related("subject")),
+    fields = ["pk", *SOURCE_FIELDS]
+    return (
+        Record.objects.filter(pk__in=list(record_ids))
+        .only(*fields)
+        .prefetch_related(
+            Prefetch(
+                "contributions", queryset=RecordContributor.objects.select_related("contributor")
+            ),
+            Prefetch("subject_links", queryset=RecordSubject.objects.select_related("subject")),
+        )
     )
 
 
@@ -71,20 +127,12 @@ def index_records(record_ids: Iterable[int]) -> int:
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         with transaction.atomic():
-            documents, vocabulary = [], set()
+            documents, vocabulary = [], []
             for record in _records(chunk):
-                document, words = _document(record)
-                documents.append(document)
-                vocabulary |= words
-            Document.objects.bulk_create(
-                documents,
-                update_conflicts=True,
-                unique_fields=["record"],
-                update_fields=["title", "author", "subject", "publisher", "other"],
-            )
-            Term.objects.bulk_create(
-                [Term(term=word) for word in sorted(vocabulary)], ignore_conflicts=True
-            )
+                text, words = _document_text(record)
+                documents.append((record.pk, text))
+                vocabulary += words
+            save_documents(documents, vocabulary)
             written += len(documents)
     return written
 

@@ -10,6 +10,7 @@ one per facet, and three to fetch the records, their names and their copies.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -49,32 +50,38 @@ _BARCODE = re.compile(r"^[A-Za-z0-9-]{3,50}$")
 
 @dataclass
 class _Sql:
-    """FROM/WHERE of one search, built up clause by clause."""
+    """FROM/WHERE of one search, built up clause by clause.
 
-    joins: list[str] = field(default_factory=list)
-    join_params: list = field(default_factory=list)
+    ``ranked`` and ``matched`` are the backend's two forms of the full-text
+    match: with a score (for the page of hits) and ids only (for the total and
+    the facets, which need no score and are cheaper without one).
+    """
+
+    ranked: tuple[str, list] | None = None
+    matched: tuple[str, list] | None = None
     where: list[str] = field(default_factory=list)
     params: list = field(default_factory=list)
-    ranked: bool = False
 
     def add(self, condition: str, params: list | tuple = ()) -> None:
         self.where.append(condition)
         self.params.extend(params)
 
     def copy(self) -> _Sql:
-        return _Sql(
-            list(self.joins),
-            list(self.join_params),
-            list(self.where),
-            list(self.params),
-            self.ranked,
-        )
+        return _Sql(self.ranked, self.matched, list(self.where), list(self.params))
 
-    def from_where(self) -> tuple[str, list]:
-        sql = "FROM catalog_record r " + " ".join(self.joins)
+    @property
+    def is_ranked(self) -> bool:
+        return self.ranked is not None
+
+    def from_where(self, *, with_score: bool = False) -> tuple[str, list]:
+        sql, params = f"FROM {backend().records}", []
+        match = self.ranked if with_score else self.matched
+        if match is not None:
+            sql += f" JOIN ({match[0]}) m ON m.record_id = r.id"
+            params += match[1]
         if self.where:
             sql += " WHERE " + " AND ".join(f"({c})" for c in self.where)
-        return sql, [*self.join_params, *self.params]
+        return sql, [*params, *self.params]
 
 
 def _in(column: str, values: list) -> tuple[str, list]:
@@ -85,10 +92,8 @@ def _query_sql(parsed: q.Query) -> _Sql:
     sql = _Sql()
     search = backend()
     if positive := parsed.positive_words:
-        match, params = search.matching(positive)
-        sql.joins.append(f"JOIN ({match}) m ON m.record_id = r.id")
-        sql.join_params.extend(params)
-        sql.ranked = True
+        sql.ranked = search.matching(positive)
+        sql.matched = search.matching_ids(positive)
     if negative := parsed.negative_words:
         excluded, params = search.matching_any(negative)
         sql.add(f"r.id NOT IN ({excluded})", params)
@@ -185,7 +190,8 @@ def hits_for(record_ids: list[int], scores: dict[int, float] | None = None) -> l
     """Records in the given order, with names, identifiers and copies: three queries."""
     if not record_ids:
         return []
-    records = Record.objects.filter(pk__in=record_ids).prefetch_related(
+    # Not the MARC: a list never shows it, and decoding it is most of the cost.
+    records = Record.objects.filter(pk__in=record_ids).defer("marc").prefetch_related(
         Prefetch(
             "contributions",
             queryset=RecordContributor.objects.select_related("contributor").order_by(
@@ -205,33 +211,66 @@ def hits_for(record_ids: list[int], scores: dict[int, float] | None = None) -> l
 # --- facets --------------------------------------------------------------------
 
 
-def _value_counts(sql: _Sql, column: str) -> list[tuple]:
+# The facets that are columns of the record, and how to read each one.
+RECORD_COLUMN_FACETS = {
+    "type": "r.material_type",
+    "language": "r.language",
+    "decade": "(r.year / 10) * 10",
+    "audience": "r.audience",
+}
+
+
+def _column_counts(sql: _Sql, names: list[str]) -> tuple[dict[str, Counter], int]:
+    """Counts of the values of several column facets over one set, in a single pass.
+
+    The set is grouped by every combination of the columns (a few hundred at
+    most) and each facet's counts are summed from those; the sum of all is
+    the size of the set.
+    """
     from_where, params = sql.from_where()
-    return _fetch(
-        f"SELECT {column} AS value, COUNT(*) AS n {from_where} GROUP BY 1 "
-        f"ORDER BY n DESC, value LIMIT {FACET_SIZE}",
-        params,
-    )
+    columns = ", ".join(RECORD_COLUMN_FACETS[name] for name in names)
+    positions = ", ".join(str(i + 1) for i in range(len(names)))
+    counts: dict[str, Counter] = {name: Counter() for name in names}
+    total = 0
+    for *values, n in _fetch(
+        f"SELECT {columns}, COUNT(*) {from_where} GROUP BY {positions}", params
+    ):
+        total += n
+        for name, value in zip(names, values, strict=True):
+            counts[name][value] += n
+    return counts, total
+
+
+def _ids(sql: _Sql) -> tuple[str, list]:
+    """SELECT of the set's record ids (as ``id``), skipping the records table when it can."""
+    if not sql.where and sql.matched is not None:
+        return f"SELECT record_id AS id FROM ({sql.matched[0]}) matched", list(sql.matched[1])
+    from_where, params = sql.from_where()
+    return f"SELECT r.id AS id {from_where}", params
 
 
 def _item_counts(sql: _Sql, *, available_only: bool) -> list[tuple]:
-    from_where, params = sql.from_where()
+    ids, params = _ids(sql)
     status = "i.status = %s" if available_only else "i.status <> %s"
     return _fetch(
-        "SELECT i.branch_id, COUNT(DISTINCT i.record_id) FROM catalog_item i "
-        f"WHERE {status} AND i.record_id IN (SELECT r.id {from_where}) GROUP BY i.branch_id",
-        [Item.Status.AVAILABLE if available_only else Item.Status.WITHDRAWN, *params],
+        f"SELECT i.branch_id, COUNT(DISTINCT i.record_id) FROM ({ids}) x "
+        f"JOIN catalog_item i ON i.record_id = x.id WHERE {status} GROUP BY i.branch_id",
+        [*params, Item.Status.AVAILABLE if available_only else Item.Status.WITHDRAWN],
     )
 
 
 def _subject_counts(sql: _Sql) -> list[tuple]:
-    from_where, params = sql.from_where()
+    ids, params = _ids(sql)
     return _fetch(
-        "SELECT rs.subject_id, COUNT(*) AS n FROM catalog_recordsubject rs "
-        f"WHERE rs.record_id IN (SELECT r.id {from_where}) "
+        f"SELECT rs.subject_id, COUNT(*) AS n FROM ({ids}) x "
+        "JOIN catalog_recordsubject rs ON rs.record_id = x.id "
         f"GROUP BY rs.subject_id ORDER BY n DESC, rs.subject_id LIMIT {SUBJECT_FACET_SIZE}",
         params,
     )
+
+
+def _top(counts: Counter, size: int = FACET_SIZE) -> list[tuple]:
+    return sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))[:size]
 
 
 def _facet(name: str, counts: list[tuple], labels: dict, request: SearchRequest) -> Facet:
@@ -247,45 +286,47 @@ def _facet(name: str, counts: list[tuple], labels: dict, request: SearchRequest)
     return Facet(name, str(FACETS[name]), values)
 
 
-def _facets(base: _Sql, request: SearchRequest) -> list[Facet]:
+def _facets(base: _Sql, request: SearchRequest) -> tuple[list[Facet], int | None]:
+    """The facets of a search, and its total when counting them told it.
+
+    Each facet counts the set filtered by every filter but its own, so values
+    of one facet can be combined. The column facets with no value chosen all
+    count the same set (every filter applies), so they share one query.
+    """
+
     def filtered(name: str) -> _Sql:
         return _filtered(base, request, leave_out=name)
 
+    shared = [name for name in RECORD_COLUMN_FACETS if name not in request.filters]
+    counts, total = _column_counts(_filtered(base, request), shared) if shared else ({}, None)
+    for name in RECORD_COLUMN_FACETS:
+        if name in request.filters:
+            counts[name] = _column_counts(filtered(name), [name])[0][name]
+
     branches = {b.pk: b for b in Branch.objects.only("pk", "code", "name")}
 
-    def by_branch(counts: list[tuple]) -> list[tuple]:
-        rows = [(branches[pk].code, n) for pk, n in counts if pk in branches]
-        return sorted(rows, key=lambda row: (-row[1], row[0]))
+    def by_branch(rows: list[tuple]) -> list[tuple]:
+        found = [(branches[pk].code, n) for pk, n in rows if pk in branches]
+        return sorted(found, key=lambda row: (-row[1], row[0]))
 
     branch_labels = {b.code: b.name for b in branches.values()}
-    decade_counts = _value_counts(filtered("decade"), "(r.year / 10) * 10")
-    decades = sorted(((str(d), n) for d, n in decade_counts if d), reverse=True)
+    decades = sorted(((str(d), n) for d, n in counts["decade"].items() if d), reverse=True)
     subject_counts = _subject_counts(filtered("subject"))
     headings = dict(
         Subject.objects.filter(pk__in=[pk for pk, _n in subject_counts]).values_list(
             "pk", "heading"
         )
     )
-    return [
+    facets = [
         _facet(
             "available",
             by_branch(_item_counts(filtered("available"), available_only=True)),
             branch_labels,
             request,
         ),
-        _facet("type", _value_counts(filtered("type"), "r.material_type"), _TYPES, request),
-        _facet(
-            "language",
-            _value_counts(filtered("language"), "r.language"),
-            _LanguageLabels(),
-            request,
-        ),
-        _facet(
-            "decade",
-            decades,
-            {d: _decade_label(d) for d, _n in decades},
-            request,
-        ),
+        _facet("type", _top(counts["type"]), _TYPES, request),
+        _facet("language", _top(counts["language"]), _LanguageLabels(), request),
+        _facet("decade", decades, {d: _decade_label(d) for d, _n in decades}, request),
         _facet(
             "subject",
             [(str(pk), n) for pk, n in subject_counts],
@@ -298,8 +339,9 @@ def _facets(base: _Sql, request: SearchRequest) -> list[Facet]:
             branch_labels,
             request,
         ),
-        _facet("audience", _value_counts(filtered("audience"), "r.audience"), _AUDIENCES, request),
+        _facet("audience", _top(counts["audience"]), _AUDIENCES, request),
     ]
+    return facets, total
 
 
 def _decade_label(value: str) -> str:
@@ -396,6 +438,20 @@ def suggest(text: str, parsed: q.Query, total: int) -> str | None:
 # --- the doors' functions --------------------------------------------------------
 
 
+def _page_of_hits(sql: _Sql, request: SearchRequest) -> list[tuple[int, float | None]]:
+    """(record id, score) of the page's hits, best first."""
+    paging = f"LIMIT {int(request.per_page)} OFFSET {int((request.page - 1) * request.per_page)}"
+    if sql.ranked is not None and not sql.where and request.sort == "relevance":
+        # Words alone, by relevance: the full-text index answers without the records.
+        match, params = sql.ranked
+        order = "ORDER BY score DESC, record_id DESC"
+        return _fetch(f"SELECT record_id, score FROM ({match}) m {order} {paging}", params)
+    from_where, params = sql.from_where(with_score=sql.is_ranked)
+    score = "m.score" if sql.is_ranked else "NULL"
+    order = _order_by(request, sql.is_ranked)
+    return _fetch(f"SELECT r.id, {score} {from_where} ORDER BY {order} {paging}", params)
+
+
 def search(request: SearchRequest) -> SearchResult:
     """Run one search: hits for the page, total, facets, and a suggestion if one helps."""
     if direct := direct_record(request.q):
@@ -403,21 +459,16 @@ def search(request: SearchRequest) -> SearchResult:
     parsed = q.parse(request.q)
     base = _query_sql(parsed)
     sql = _filtered(base, request)
-    from_where, params = sql.from_where()
-    score = "m.score" if sql.ranked else "NULL"
-    offset = (request.page - 1) * request.per_page
-    rows = _fetch(
-        f"SELECT r.id, {score} {from_where} ORDER BY {_order_by(request, sql.ranked)} "
-        f"LIMIT {int(request.per_page)} OFFSET {int(offset)}",
-        params,
-    )
-    total = _count(sql) if rows or request.page > 1 else 0
+    rows = _page_of_hits(sql, request)
+    facets, total = _facets(base, request)
+    if total is None:  # every column facet has a value chosen: count the set itself
+        total = _count(sql)
     hits = hits_for([pk for pk, _s in rows], {pk: s for pk, s in rows})
     return SearchResult(
         request=request,
         total=total,
         hits=hits,
-        facets=_facets(base, request),
+        facets=facets,
         suggestion=suggest(request.q, parsed, total),
     )
 

@@ -31,7 +31,6 @@ from django.utils.translation import gettext as _
 from serambi.core.errors import DomainError
 from serambi.core.models import Branch
 from serambi.core.services import record_audit
-from serambi.search.indexing import index_records
 
 from ..models import ImportRun
 from .batches import Batch, prepared_batches
@@ -130,8 +129,6 @@ def import_marc(
             for batch in batches:
                 with transaction.atomic():
                     outcome = writer.write(batch)
-                    # The index changes in the same transaction as the records.
-                    index_records(outcome.record_ids)
                     _save_counts(run, report.counts_with(batch, outcome))
                 report.add(batch, outcome)
                 if bar is not None:

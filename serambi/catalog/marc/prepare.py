@@ -4,9 +4,10 @@ Everything about a record that needs no database happens here, because this
 runs in the worker processes of a large import while the writer, the one
 part that cannot run in parallel, waits for it: the mapping, the keys that
 deduplicate contributors and subjects, the JSON text of the MARC and its
-hash, the staff pages' clean-up of names, and values cut to the columns'
-sizes. The writer receives plain strings, numbers and tuples, which also
-cross between processes several times faster than dataclasses.
+hash, the analyzed text of its search document, the staff pages' clean-up
+of names, and values cut to the columns' sizes. The writer receives plain
+strings, numbers and tuples, which also cross between processes several
+times faster than dataclasses.
 """
 
 import functools
@@ -18,6 +19,8 @@ from typing import Any
 
 import pymarc
 from django.utils.translation import gettext as _
+
+from serambi.search.indexing import document_text
 
 from ..keys import contributor_key, subject_key
 from ..models import Contributor, Identifier, Item, Record, RecordContributor, Subject
@@ -57,6 +60,8 @@ class PreparedRecord:
     subjects: list[SubjectRow]
     identifiers: list[IdentifierRow]
     holdings: list[HoldingRow]
+    search_text: tuple[str, ...]  # the record's search document (search.indexing.FIELDS)
+    search_terms: list[str]  # its words for "did you mean"
 
 
 def _max_lengths(model) -> dict[str, int]:
@@ -113,6 +118,11 @@ def prepare_record(
         for warning in warnings
     )
     marc_json, digest = marc_json_and_hash(result.record)
+    contributors = _contributors(data)
+    subjects = _subjects(data)
+    search_text, search_terms = document_text(
+        fields, names=[row[1] for row in contributors], headings=[row[1] for row in subjects]
+    )
     return PreparedRecord(
         number=raw.number,
         control_number=result.control_number,
@@ -124,8 +134,8 @@ def prepare_record(
             for identifier in data.identifiers
             if identifier.scheme == "isbn" and identifier.normalized and not identifier.is_cancelled
         ],
-        contributors=_contributors(data),
-        subjects=_subjects(data),
+        contributors=contributors,
+        subjects=subjects,
         identifiers=_identifiers(data),
         holdings=[
             (
@@ -137,6 +147,8 @@ def prepare_record(
             )
             for holding in data.holdings
         ],
+        search_text=search_text,
+        search_terms=search_terms,
     )
 
 

@@ -50,6 +50,7 @@ from django.utils.translation import gettext as _
 
 from serambi.core.errors import DomainError
 from serambi.core.models import Branch
+from serambi.search.indexing import save_documents
 
 from ..models import (
     Contributor,
@@ -156,6 +157,11 @@ class BatchWriter:
         self._link_subjects(targets, now)
         self._add_identifiers(targets)
         self._add_items(new, targets, batch.file, outcome)
+        # The search index changes in the same transaction as the records.
+        save_documents(
+            [(target.record_id, target.incoming.search_text) for target in targets],
+            [word for target in targets for word in target.incoming.search_terms],
+        )
         outcome.record_ids = [target.record_id for target in targets]
         outcome.problems.sort(key=lambda problem: problem.record_number or 0)
         return outcome

@@ -18,10 +18,16 @@ Sql = tuple[str, list]
 class Backend(ABC):
     # Relative weight of a match in each field; title > author > subject > the rest.
     WEIGHTS = {"title": 10.0, "author": 6.0, "subject": 4.0, "publisher": 1.5, "other": 1.0}
+    # The catalogue's records as the service's SQL names them (alias r).
+    records = "catalog_record r"
 
     @abstractmethod
     def matching(self, clauses: list[Words]) -> Sql:
         """SELECT record_id, score of the documents matching every clause (higher score first)."""
+
+    @abstractmethod
+    def matching_ids(self, clauses: list[Words]) -> Sql:
+        """SELECT record_id of the documents matching every clause, without a score."""
 
     @abstractmethod
     def matching_any(self, clauses: list[Words]) -> Sql:

@@ -66,6 +66,10 @@ class PostgresBackend(Backend):
         values = [w["other"] / top, w["subject"] / top, w["author"] / top, 1.0]
         return "{" + ",".join(f"{value:.2f}" for value in values) + "}"
 
+    def matching_ids(self, clauses: list[Words]) -> Sql:
+        where, params = condition(clauses, "&")
+        return f"SELECT d.record_id FROM search_document d WHERE {where}", params
+
     def matching_any(self, clauses: list[Words]) -> Sql:
         where, params = condition(clauses, "|")
         return f"SELECT d.record_id FROM search_document d WHERE {where}", params

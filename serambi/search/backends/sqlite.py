@@ -37,6 +37,11 @@ def expression(clause: Words) -> str:
 
 
 class SQLiteBackend(Backend):
+    # SQLite's planner looks records up by rowid, reading whole rows (with their
+    # MARC) to get four small columns; the index that holds them is three times
+    # faster for a common word (46,000 hits of 250,000: 80 -> 26 ms).
+    records = "catalog_record r INDEXED BY record_facet_columns"
+
     def _bm25(self) -> str:
         weights = ", ".join(str(self.WEIGHTS[column]) for column in COLUMNS)
         return f"bm25(search_fts, {weights})"
@@ -49,6 +54,10 @@ class SQLiteBackend(Backend):
             "FROM search_fts WHERE search_fts MATCH %s"
         )
         return sql, [match]
+
+    def matching_ids(self, clauses: list[Words]) -> Sql:
+        match = " AND ".join(expression(clause) for clause in clauses)
+        return "SELECT rowid AS record_id FROM search_fts WHERE search_fts MATCH %s", [match]
 
     def matching_any(self, clauses: list[Words]) -> Sql:
         match = " OR ".join(expression(clause) for clause in clauses)
