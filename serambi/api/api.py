@@ -21,8 +21,8 @@ from .auth import SIGNED_IN
 # (URL prefix, the router's import path); order is the order of the docs.
 ROUTERS: list[tuple[str, str]] = [
     ("/auth", "serambi.api.routers.auth.router"),
-    ("", "serambi.api.routers.search.router"),
-    ("", "serambi.api.routers.records.router"),
+    ("", "serambi.search.api.router"),
+    ("", "serambi.catalog.api.router"),
 ]
 
 DESCRIPTION = """

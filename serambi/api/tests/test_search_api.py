@@ -4,7 +4,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from serambi.api.routers.search import SearchParams
 from serambi.catalog.models import Item, MaterialType, RecordContributor
 from serambi.catalog.tests.factories import (
     BranchFactory,
@@ -15,6 +14,7 @@ from serambi.catalog.tests.factories import (
     RecordFactory,
 )
 from serambi.core.models import Branch
+from serambi.search.api import SearchParams
 from serambi.search.indexing import rebuild
 from serambi.search.types import FACETS, MAX_PAGE, SORTS
 

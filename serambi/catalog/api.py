@@ -1,14 +1,16 @@
 """One catalogue record with everything a patron may see of it."""
 
+import datetime
 from dataclasses import asdict
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Path, Router
+from ninja import Path, Router, Schema
+from pydantic import Field
 
 from serambi.api.errors import error_responses
 from serambi.api.links import cover_url, record_url
-from serambi.api.schemas import RecordOut
+from serambi.api.schemas import BranchAvailabilityOut
 from serambi.catalog import selectors
 from serambi.catalog.languages import language_label
 
@@ -34,6 +36,79 @@ DESCRIPTION_FIELDS = (
     "is_local_content",
     "updated_at",
 )
+
+
+class BranchOut(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class ContributorOut(Schema):
+    id: int
+    name: str
+    dates: str
+    kind: str
+    role: str
+    role_label: str
+    is_main: bool
+
+
+class SubjectOut(Schema):
+    id: int
+    heading: str
+    kind: str
+
+
+class IdentifierOut(Schema):
+    scheme: str = Field(description="isbn or issn")
+    value: str = Field(description="As printed.")
+    normalized: str = Field(description="ISBN-13 or ISSN digits; empty when not valid.")
+    qualifier: str
+    is_valid: bool
+
+
+class ItemOut(Schema):
+    barcode: str
+    branch: BranchOut
+    call_number: str
+    shelf_location: str
+    status: str
+    status_label: str
+    is_loanable: bool
+
+
+class RecordOut(Schema):
+    id: int
+    title: str
+    subtitle: str
+    responsibility: str
+    edition: str
+    publisher: str
+    publication_place: str
+    year: int | None
+    physical_description: str
+    series: str
+    summary: str
+    notes: str
+    language: str
+    language_label: str
+    material_type: str
+    material_type_label: str
+    audience: str
+    audience_label: str
+    ddc: str
+    call_number: str
+    is_local_content: bool
+    cover_url: str | None
+    url: str = Field(description="The record's page in the public catalogue.")
+    contributors: list[ContributorOut]
+    subjects: list[SubjectOut]
+    identifiers: list[IdentifierOut]
+    items: list[ItemOut] = Field(description="Copies by branch; withdrawn copies are left out.")
+    available: int
+    availability: list[BranchAvailabilityOut]
+    updated_at: datetime.datetime
 
 
 def _record_out(request: HttpRequest, record: Any) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from serambi.api.errors import error_responses
 from serambi.api.links import cover_url, record_url
-from serambi.api.schemas import CompletionOut, SearchOut
+from serambi.api.schemas import BranchAvailabilityOut, NameOut
 from serambi.search import services
 from serambi.search.types import (
     DEFAULT_PER_PAGE,
@@ -24,6 +24,55 @@ from serambi.search.types import (
     SearchRequest,
     SearchResult,
 )
+
+
+class HitOut(Schema):
+    id: int
+    title: str
+    subtitle: str
+    authors: list[NameOut]
+    year: int | None
+    material_type: str
+    language: str = Field(description="MARC language code (ind, eng, jav …) or empty.")
+    isbn: str | None
+    cover_url: str | None
+    available: int = Field(description="Copies on the shelf now, in every branch.")
+    availability: list[BranchAvailabilityOut]
+    url: str = Field(description="The record's page in the public catalogue.")
+
+
+class FacetValueOut(Schema):
+    value: str = Field(description="Pass it back as the facet's query parameter to filter.")
+    label: str
+    count: int
+    selected: bool
+
+
+class FacetOut(Schema):
+    name: str = Field(description="Also the query parameter that filters by it.")
+    label: str
+    values: list[FacetValueOut]
+
+
+class SearchOut(Schema):
+    total: int
+    page: int
+    pages: int
+    per_page: int
+    hits: list[HitOut]
+    facets: list[FacetOut]
+    suggestion: str | None = Field(description="A corrected query, when a typo is likely.")
+    direct_record_id: int | None = Field(
+        description="An ISBN or barcode searched alone: the one record it stands for."
+    )
+
+
+class CompletionOut(Schema):
+    kind: str = Field(description="title, author or subject")
+    text: str
+    query: str = Field(description="The search (q) the suggestion leads to.")
+    record_id: int | None = Field(description="For a title: the record to open directly.")
+
 
 router = Router(tags=["catalogue"])
 
