@@ -54,8 +54,8 @@ class Command(BaseCommand):
             default="",
             metavar="TEXT",
             help=_(
-                'Only the records a catalogue search for TEXT finds (e.g. "pengarang:toer" '
-                "or tahun:1990-2000)."
+                'Only the records a catalogue search for TEXT finds, e.g. "pengarang:toer" '
+                'or "tahun:1990-2000".'
             ),
         )
         parser.add_argument(

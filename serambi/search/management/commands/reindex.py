@@ -5,6 +5,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from tqdm import tqdm
 
 from serambi.catalog.models import Record
@@ -34,6 +35,10 @@ class Command(BaseCommand):
             count = rebuild(progress=bar.update)
         if options["verbosity"] >= 1:
             self.stdout.write(
-                _("%(count)d records indexed in %(seconds).1f s.")
+                ngettext(
+                    "%(count)d record indexed in %(seconds).1f s.",
+                    "%(count)d records indexed in %(seconds).1f s.",
+                    count,
+                )
                 % {"count": count, "seconds": time.monotonic() - started}
             )
