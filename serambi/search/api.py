@@ -52,6 +52,11 @@ class FacetOut(Schema):
     name: str = Field(description="Also the query parameter that filters by it.")
     label: str
     values: list[FacetValueOut]
+    sample: int | None = Field(
+        None,
+        description="When set, the counts are of this many records of the result (the newest), "
+        "not of all of them: subjects of a very large result are counted from a sample.",
+    )
 
 
 class SearchOut(Schema):

@@ -4,6 +4,7 @@ The same tests run on SQLite (FTS5) and on PostgreSQL (tsvector): `make test`
 runs the suite once on each, so both backends must answer alike.
 """
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -245,3 +246,27 @@ def test_autocomplete_titles_authors_and_subjects():
     ]
     assert any(c.kind == "subject" for c in autocomplete("economic"))
     assert autocomplete("s") == []
+
+
+def test_subjects_of_a_large_result_are_counted_from_a_sample(monkeypatch):
+    from serambi.search import services
+
+    exact = {f.name: f for f in search(SearchRequest(q="ekonomi")).facets}["subject"]
+    assert exact.sample is None
+    monkeypatch.setattr(services, "SUBJECT_FACET_SAMPLE", 10)
+    result = search(SearchRequest(q="ekonomi"))
+    sampled = {f.name: f for f in result.facets}["subject"]
+    assert result.total > 10
+    assert sampled.sample == 10
+    newest_ten = sorted(services.matching_record_ids("ekonomi"))[-10:]
+    expected = Counter(
+        str(pk)
+        for pk in Record.subjects.through.objects.filter(record_id__in=newest_ten).values_list(
+            "subject_id", flat=True
+        )
+    )
+    top = sorted(expected.items(), key=lambda item: (-item[1], int(item[0])))[:15]
+    assert [(v.value, v.count) for v in sampled.values] == top
+    # The other facets stay exact.
+    types = {f.name: f for f in result.facets}["type"]
+    assert sum(v.count for v in types.values) == result.total
