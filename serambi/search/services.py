@@ -93,10 +93,12 @@ def _in(column: str, values: list) -> tuple[str, list]:
 def _query_sql(parsed: q.Query) -> _Sql:
     sql = _Sql()
     search = backend()
-    if positive := parsed.positive_words:
-        sql.ranked = search.matching(positive)
-        sql.matched = search.matching_ids(positive)
-    if negative := parsed.negative_words:
+    positive, negative = parsed.positive_words, parsed.negative_words
+    if positive:
+        # "-word" goes into the full-text match, which checks it on the rows it finds.
+        sql.ranked = search.matching(positive, negative)
+        sql.matched = search.matching_ids(positive, negative)
+    elif negative:
         excluded, params = search.matching_any(negative)
         sql.add(f"r.id NOT IN ({excluded})", params)
     for clause in parsed.clauses:

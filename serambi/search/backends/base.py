@@ -9,6 +9,7 @@ facets, sorting and paging are written once for both databases.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 
 from ..query import Words
 
@@ -22,12 +23,13 @@ class Backend(ABC):
     records = "catalog_record r"
 
     @abstractmethod
-    def matching(self, clauses: list[Words]) -> Sql:
-        """SELECT record_id, score of the documents matching every clause (higher score first)."""
+    def matching(self, clauses: list[Words], excluded: Sequence[Words] = ()) -> Sql:
+        """SELECT record_id, score of the documents matching every clause and none of
+        ``excluded`` (higher score first)."""
 
     @abstractmethod
-    def matching_ids(self, clauses: list[Words]) -> Sql:
-        """SELECT record_id of the documents matching every clause, without a score."""
+    def matching_ids(self, clauses: list[Words], excluded: Sequence[Words] = ()) -> Sql:
+        """SELECT record_id of the documents ``matching`` finds, without a score."""
 
     @abstractmethod
     def matching_any(self, clauses: list[Words]) -> Sql:

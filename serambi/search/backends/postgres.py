@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import connection
 
 from ..analyzer import Term
@@ -38,8 +40,11 @@ def _unlabelled(clause: Words) -> Words:
     return Words(clause.terms, None, clause.phrase, clause.negated)
 
 
-def condition(clauses: list[Words], joiner: str) -> Sql:
+def condition(clauses: list[Words], joiner: str, excluded: Sequence[Words] = ()) -> Sql:
     query = f" {joiner} ".join(tsquery(clause) for clause in clauses)
+    if excluded:
+        # Checked on the rows the index finds for the rest, not as a second search.
+        query = f"({query}) & !({' | '.join(tsquery(clause) for clause in excluded)})"
     sql = "d.vector @@ %s::tsquery"
     params: list = [query]
     for clause in clauses:
@@ -50,8 +55,8 @@ def condition(clauses: list[Words], joiner: str) -> Sql:
 
 
 class PostgresBackend(Backend):
-    def matching(self, clauses: list[Words]) -> Sql:
-        where, params = condition(clauses, "&")
+    def matching(self, clauses: list[Words], excluded: Sequence[Words] = ()) -> Sql:
+        where, params = condition(clauses, "&", excluded)
         query = params[0]
         weights = self._weights()
         sql = (
@@ -66,8 +71,8 @@ class PostgresBackend(Backend):
         values = [w["other"] / top, w["subject"] / top, w["author"] / top, 1.0]
         return "{" + ",".join(f"{value:.2f}" for value in values) + "}"
 
-    def matching_ids(self, clauses: list[Words]) -> Sql:
-        where, params = condition(clauses, "&")
+    def matching_ids(self, clauses: list[Words], excluded: Sequence[Words] = ()) -> Sql:
+        where, params = condition(clauses, "&", excluded)
         return f"SELECT d.record_id FROM search_document d WHERE {where}", params
 
     def matching_any(self, clauses: list[Words]) -> Sql:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import connection
 
 from ..analyzer import Term
@@ -36,6 +38,13 @@ def expression(clause: Words) -> str:
     return body
 
 
+def _match(clauses: list[Words], excluded: Sequence[Words]) -> str:
+    match = " AND ".join(expression(clause) for clause in clauses)
+    if excluded:
+        match = f"({match}) NOT ({' OR '.join(expression(clause) for clause in excluded)})"
+    return match
+
+
 class SQLiteBackend(Backend):
     # SQLite's planner looks records up by rowid, reading whole rows (with their
     # MARC) to get four small columns; the index that holds them is three times
@@ -46,8 +55,8 @@ class SQLiteBackend(Backend):
         weights = ", ".join(str(self.WEIGHTS[column]) for column in COLUMNS)
         return f"bm25(search_fts, {weights})"
 
-    def matching(self, clauses: list[Words]) -> Sql:
-        match = " AND ".join(expression(clause) for clause in clauses)
+    def matching(self, clauses: list[Words], excluded: Sequence[Words] = ()) -> Sql:
+        match = _match(clauses, excluded)
         # bm25 is lower for better matches; negate so that higher is better everywhere.
         sql = (
             f"SELECT rowid AS record_id, -{self._bm25()} AS score "
@@ -55,8 +64,8 @@ class SQLiteBackend(Backend):
         )
         return sql, [match]
 
-    def matching_ids(self, clauses: list[Words]) -> Sql:
-        match = " AND ".join(expression(clause) for clause in clauses)
+    def matching_ids(self, clauses: list[Words], excluded: Sequence[Words] = ()) -> Sql:
+        match = _match(clauses, excluded)
         return "SELECT rowid AS record_id FROM search_fts WHERE search_fts MATCH %s", [match]
 
     def matching_any(self, clauses: list[Words]) -> Sql:
