@@ -13,27 +13,18 @@ from serambi.api.links import cover_url, record_url
 from serambi.api.schemas import BranchAvailabilityOut
 from serambi.catalog import selectors
 from serambi.catalog.languages import language_label
+from serambi.catalog.services import RECORD_FIELDS
 
 router = Router(tags=["catalogue"])
 
+# The record's own fields as the API gives them: what staff may set, but the
+# cover (given as a URL) and the MARC identity (the API names records by id).
 DESCRIPTION_FIELDS = (
-    "title",
-    "subtitle",
-    "responsibility",
-    "edition",
-    "publisher",
-    "publication_place",
-    "year",
-    "physical_description",
-    "series",
-    "summary",
-    "notes",
-    "language",
-    "material_type",
-    "audience",
-    "ddc",
-    "call_number",
-    "is_local_content",
+    *(
+        name
+        for name in RECORD_FIELDS
+        if name not in ("cover", "control_number", "control_number_source")
+    ),
     "updated_at",
 )
 
