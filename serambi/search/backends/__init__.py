@@ -2,6 +2,7 @@
 
 from functools import cache
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from .base import Backend
@@ -17,7 +18,11 @@ def _backend_for(vendor: str) -> Backend:
         from .sqlite import SQLiteBackend
 
         return SQLiteBackend()
-    raise NotImplementedError(f"No search backend for {vendor}")
+    # Serambi runs on SQLite and PostgreSQL only (settings.DATABASES).
+    raise ImproperlyConfigured(
+        f"Serambi's search works on SQLite and PostgreSQL, not on {vendor}: "
+        "set DATABASE_URL to one of them."
+    )
 
 
 def backend() -> Backend:

@@ -10,28 +10,26 @@ rest D; the SQLite backend gives bm25 the same order.
 
 from django.db import migrations
 
-SQLITE_FIELDS = "title, author, subject, publisher, other"
-
 SQLITE_INSTALL = [
-    f"""CREATE VIRTUAL TABLE search_fts USING fts5(
-        {SQLITE_FIELDS},
+    """CREATE VIRTUAL TABLE search_fts USING fts5(
+        title, author, subject, publisher, other,
         content='search_document', content_rowid='record_id',
         tokenize='unicode61 remove_diacritics 0 tokenchars ''_''', prefix='2 3'
     )""",
-    f"""CREATE TRIGGER search_document_ai AFTER INSERT ON search_document BEGIN
-        INSERT INTO search_fts(rowid, {SQLITE_FIELDS})
+    """CREATE TRIGGER search_document_ai AFTER INSERT ON search_document BEGIN
+        INSERT INTO search_fts(rowid, title, author, subject, publisher, other)
         VALUES (new.record_id, new.title, new.author, new.subject, new.publisher, new.other);
     END""",
-    f"""CREATE TRIGGER search_document_ad AFTER DELETE ON search_document BEGIN
-        INSERT INTO search_fts(search_fts, rowid, {SQLITE_FIELDS})
+    """CREATE TRIGGER search_document_ad AFTER DELETE ON search_document BEGIN
+        INSERT INTO search_fts(search_fts, rowid, title, author, subject, publisher, other)
         VALUES ('delete', old.record_id, old.title, old.author, old.subject, old.publisher,
                 old.other);
     END""",
-    f"""CREATE TRIGGER search_document_au AFTER UPDATE ON search_document BEGIN
-        INSERT INTO search_fts(search_fts, rowid, {SQLITE_FIELDS})
+    """CREATE TRIGGER search_document_au AFTER UPDATE ON search_document BEGIN
+        INSERT INTO search_fts(search_fts, rowid, title, author, subject, publisher, other)
         VALUES ('delete', old.record_id, old.title, old.author, old.subject, old.publisher,
                 old.other);
-        INSERT INTO search_fts(rowid, {SQLITE_FIELDS})
+        INSERT INTO search_fts(rowid, title, author, subject, publisher, other)
         VALUES (new.record_id, new.title, new.author, new.subject, new.publisher, new.other);
     END""",
     "CREATE VIRTUAL TABLE search_fts_vocab USING fts5vocab(search_fts, 'row')",
