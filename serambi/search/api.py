@@ -1,7 +1,6 @@
 """The catalogue search and the search box's suggestions, as the OPAC has them."""
 
 import enum
-import re
 from dataclasses import asdict
 from typing import Annotated, Any
 
@@ -84,7 +83,6 @@ router = Router(tags=["catalogue"])
 MAX_FILTER_VALUES = 50
 MAX_COMPLETION_LENGTH = 100
 # Control characters never mean anything in a search, and some databases refuse them.
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 Sort = enum.StrEnum("Sort", {key.upper(): key for key in SORTS})  # type: ignore[misc]
 FilterValues = Annotated[
@@ -118,14 +116,11 @@ class AutocompleteParams(Schema):
     limit: int = Field(8, ge=1, le=20)
 
 
-def _clean(text: str) -> str:
-    return _CONTROL_CHARACTERS.sub(" ", text).strip()
-
-
 def search_request(params: SearchParams) -> SearchRequest:
     return SearchRequest(
-        q=_clean(params.q),
-        filters={name: tuple(_clean(value) for value in getattr(params, name)) for name in FACETS},
+        # SearchRequest takes control characters out (PostgreSQL refuses NUL).
+        q=params.q,
+        filters={name: tuple(getattr(params, name)) for name in FACETS},
         sort=str(params.sort),
         page=params.page,
         per_page=params.per_page,
@@ -193,7 +188,7 @@ def search(request: HttpRequest, params: Query[SearchParams]):
     summary="Suggestions for the search box",
 )
 def autocomplete(request: HttpRequest, params: Query[AutocompleteParams]):
-    completions = services.autocomplete(_clean(params.q), limit=params.limit)
+    completions = services.autocomplete(params.q, limit=params.limit)
     return [
         {
             "kind": completion.kind,
