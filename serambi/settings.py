@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "serambi.accounts",
     "serambi.catalog",
     "serambi.search",
+    "serambi.members",
+    "serambi.circulation",
     "serambi.api",
     "serambi.web",
     "serambi.demo",
@@ -64,6 +66,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -188,6 +192,22 @@ EMAIL_PORT = int(os.environ.get("SERAMBI_EMAIL_PORT", "587"))
 EMAIL_HOST_USER = os.environ.get("SERAMBI_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("SERAMBI_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("SERAMBI_EMAIL_USE_TLS", True)
+
+# Background work (notices, hold expiry, imports) through Django's tasks API:
+# the database backend queues it and `serambi worker` runs it. Tests and a
+# one-process set-up may use "django_tasks.backends.immediate.ImmediateBackend".
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("SERAMBI_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+# How WhatsApp and SMS notices leave: a dotted path to a MessageGateway
+# (serambi.core.gateways); the default writes them to the log, as the console
+# e-mail backend does for e-mail.
+SERAMBI_MESSAGE_GATEWAY = os.environ.get(
+    "SERAMBI_MESSAGE_GATEWAY", "serambi.core.gateways.LogGateway"
+)
 
 LOGGING = {
     "version": 1,

@@ -37,7 +37,10 @@ ROLES: tuple[Role, ...] = (
         "circulation",
         _("Circulation librarian"),
         (WORKSPACE, "catalog.view_record", "catalog.view_item", "catalog.change_item")
-        + ("core.view_branch",),
+        + ("core.view_branch", "members.verify_member", "circulation.override_block")
+        + _crud("members", "member", "visit")
+        + _crud("circulation", "loan", "hold", "fine", "payment")
+        + ("circulation.view_loanrule",),
     ),
     Role(
         "programs",
@@ -48,6 +51,10 @@ ROLES: tuple[Role, ...] = (
         "branch_manager",
         _("Branch manager"),
         (WORKSPACE, "catalog.print_labels", "core.view_auditentry")
+        + ("members.verify_member", "members.erase_member", "circulation.override_block")
+        + ("circulation.manage_loan_rules", "circulation.waive_fine")
+        + _crud("members", "member", "visit", "membercategory")
+        + _crud("circulation", "loan", "hold", "fine", "payment", "loanrule")
         + _crud("catalog", "record", "item")
         + _crud(
             "core",
@@ -57,6 +64,8 @@ ROLES: tuple[Role, ...] = (
             actions=("view", "add", "change", "delete"),
         ),
     ),
+    # A tablet at the entrance signed in to this role shows the guest book and nothing else.
+    Role("kiosk", _("Guest-book kiosk"), ("members.add_visit",)),
     Role("patron", _("Patron"), (), is_staff_role=False),
 )
 ROLES_BY_CODE = {role.code: role for role in ROLES}

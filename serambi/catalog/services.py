@@ -559,3 +559,18 @@ def delete_item(*, item: Item, by: Any) -> None:
             % {"barcode": item.barcode},
             barcode=item.barcode,
         ) from error
+
+
+def set_circulation_status(*, item: Item, status: str) -> Item:
+    """Move a copy between shelf and circulation statuses, for circulation's services only.
+
+    Called inside the circulation act's own transaction, which holds the
+    item's row lock and writes the audit entry; this only keeps the copy's
+    status in step and its record's search document fresh ("available now").
+    """
+    if status not in Item.Status.values:
+        raise DomainError("catalog.unknown_status", _("Unknown item status."), status=status)
+    if item.status != status:
+        item.status = status
+        item.save(update_fields=["status", "updated_at"])
+    return item

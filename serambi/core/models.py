@@ -145,3 +145,62 @@ class AuditEntry(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("admin:core_auditentry_change", args=[self.pk])
+
+
+class Notification(TimeStampedModel):
+    """One message to one person through one channel: the notifications outbox.
+
+    Services queue a row in their own transaction; a background task sends
+    it after commit. ``dedupe_key`` makes a notice go out once however often
+    the sweep that queues it runs; failed sends are retried with a back-off.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        WHATSAPP = "whatsapp", _("WhatsApp")
+        SMS = "sms", _("SMS")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Not sent")
+
+    kind = models.CharField(_("kind"), max_length=60, db_index=True)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    recipient = models.CharField(_("to"), max_length=254)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("person"),
+    )
+    language = models.CharField(_("language"), max_length=10, default="id")
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("text"))
+    dedupe_key = models.CharField(max_length=200, blank=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    target_type = models.CharField(_("about (type)"), max_length=80, blank=True)
+    target_id = models.CharField(_("about (id)"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedupe_key"], condition=~Q(dedupe_key=""), name="notification_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient}"
