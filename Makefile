@@ -33,15 +33,28 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 # The demo runs as production does (DEBUG off, static files from WhiteNoise),
 # unless SERAMBI_DEBUG is set in the environment.
+# Notices are written to files instead of being sent: e-mails one file each
+# under var/mail/, WhatsApp/SMS messages as JSON lines in var/messages.jsonl
+# (under SERAMBI_VAR_DIR when set).
+# A task worker runs next to the web server and stops with it.
 demo: export SERAMBI_DEBUG ?= 0
+demo: export SERAMBI_EMAIL_BACKEND ?= django.core.mail.backends.filebased.EmailBackend
+demo: export SERAMBI_EMAIL_FILE_PATH ?= $(or $(SERAMBI_VAR_DIR),$(CURDIR)/var)/mail
+demo: export SERAMBI_MESSAGE_GATEWAY ?= serambi.core.gateways.FileGateway
+demo: export SERAMBI_MESSAGE_FILE ?= $(or $(SERAMBI_VAR_DIR),$(CURDIR)/var)/messages.jsonl
 demo: $(VENV)/.installed
 	$(SERAMBI) migrate --no-input
 	$(SERAMBI) createcachetable
 	$(SERAMBI) collectstatic --no-input --verbosity 0
 	$(SERAMBI) demo --no-serve
-	@printf '\n\033[1m  Serambi demo: http://%s/\033[0m   (sign in at http://%s/akun/masuk/; Ctrl+C stops it)\n\n' \
+	@printf '\n\033[1m  Serambi demo: http://%s/\033[0m   (sign in at http://%s/akun/masuk/; Ctrl+C stops it)\n' \
 		'$(DEMO_ADDR)' '$(DEMO_ADDR)'
-	$(SERAMBI) runserver $(DEMO_ADDR) --noreload
+	@printf '  Notices: e-mails in %s/, WhatsApp/SMS in %s\n\n' \
+		"$$SERAMBI_EMAIL_FILE_PATH" "$$SERAMBI_MESSAGE_FILE"
+	@trap 'kill $$server $$worker 2>/dev/null; wait' EXIT; trap 'exit 130' INT TERM; \
+	$(SERAMBI) worker & worker=$$!; \
+	$(SERAMBI) runserver $(DEMO_ADDR) --noreload & server=$$!; \
+	wait $$server
 
 test:
 	scripts/test.sh

@@ -56,3 +56,17 @@ def administrator(db):
 @pytest.fixture
 def administrator_client(administrator) -> Client:
     return _client_for(administrator)
+
+
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings):
+    """Run background tasks in-process: no worker in tests.
+
+    Autouse because any service may queue a notice: when a test runs the
+    on-commit callbacks (``django_capture_on_commit_callbacks(execute=True)``
+    or a transactional test) the delivery happens at once and lands in
+    ``mail.outbox``, instead of piling up in a queue no one works. Tests of the
+    queue itself (``serambi/core/tests/test_worker.py``) set the database
+    backend back with ``settings.TASKS``.
+    """
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -185,6 +185,8 @@ X_FRAME_OPTIONS = "DENY"
 EMAIL_BACKEND = os.environ.get(
     "SERAMBI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
+# Where the file-based e-mail backend (the demo's) writes one file per message.
+EMAIL_FILE_PATH = Path(os.environ.get("SERAMBI_EMAIL_FILE_PATH", VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("SERAMBI_FROM_EMAIL", "perpustakaan@localhost")
 # SMTP, used when SERAMBI_EMAIL_BACKEND is django.core.mail.backends.smtp.EmailBackend.
 EMAIL_HOST = os.environ.get("SERAMBI_EMAIL_HOST", "localhost")
@@ -208,6 +210,11 @@ TASKS = {
 SERAMBI_MESSAGE_GATEWAY = os.environ.get(
     "SERAMBI_MESSAGE_GATEWAY", "serambi.core.gateways.LogGateway"
 )
+# The JSON-lines file serambi.core.gateways.FileGateway appends messages to.
+SERAMBI_MESSAGE_FILE = Path(os.environ.get("SERAMBI_MESSAGE_FILE", VAR_DIR / "messages.jsonl"))
+# Tasks `serambi worker` enqueues once a day (at start, then when the date
+# changes): dotted paths of django-tasks tasks that take no arguments.
+SERAMBI_DAILY_TASKS = env_list("SERAMBI_DAILY_TASKS", "serambi.circulation.tasks.daily_sweep")
 
 LOGGING = {
     "version": 1,
