@@ -214,7 +214,10 @@ SERAMBI_MESSAGE_GATEWAY = os.environ.get(
 SERAMBI_MESSAGE_FILE = Path(os.environ.get("SERAMBI_MESSAGE_FILE", VAR_DIR / "messages.jsonl"))
 # Tasks `serambi worker` enqueues once a day (at start, then when the date
 # changes): dotted paths of django-tasks tasks that take no arguments.
-SERAMBI_DAILY_TASKS = env_list("SERAMBI_DAILY_TASKS", "serambi.circulation.tasks.daily_sweep")
+SERAMBI_DAILY_TASKS = env_list(
+    "SERAMBI_DAILY_TASKS",
+    "serambi.members.tasks.expire_memberships_task,serambi.circulation.tasks.daily_sweep",
+)
 
 LOGGING = {
     "version": 1,

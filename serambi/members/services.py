@@ -278,11 +278,13 @@ def register_member(
     by: Any,
     status: str = Member.Status.ACTIVE,
     password: str | None = None,
+    user: Any = None,
 ) -> Member:
     """Register a member at the desk: checked there, so active and verified at once.
 
     With ``password`` the member also gets a sign-in account (username = card
-    number) for the patron pages. ``status=PENDING`` registers without
+    number) for the patron pages; ``user`` links an existing sign-in account
+    instead. ``status=PENDING`` registers without
     verifying (e.g. a form filled in for someone who will bring their id later).
     """
     if status not in (Member.Status.ACTIVE, Member.Status.PENDING):
@@ -296,9 +298,17 @@ def register_member(
     if status == Member.Status.ACTIVE:
         member.verified_at = timezone.now()
         member.verified_by = by if getattr(by, "is_authenticated", False) else None
-        member.expires_on = _membership_end(member.category, timezone.localdate())
+        member.expires_on = data.expires_on or _membership_end(
+            member.category, timezone.localdate()
+        )
+    if user is not None:
+        if Member.objects.filter(user=user).exists():
+            raise DomainError(
+                "members.already_registered", _("This account already belongs to a member.")
+            )
+        member.user = user
     _save_new_member(member, card_given=card_given)
-    if password:
+    if password and user is None:
         member.user = _create_patron_user(
             username=member.card_number.lower(), password=password, member=member
         )
@@ -773,6 +783,7 @@ def check_in_visit(
     purpose: str = Visit.Purpose.READ,
     head_count: int = 1,
     is_group: bool = False,
+    on: datetime.date | None = None,
     by: Any,
 ) -> Visit:
     """One line in the guest book: a member (by card), a guest, or a group with its head count.
@@ -781,10 +792,16 @@ def check_in_visit(
     per branch (by folded name and institution). Any member may visit, even
     with a suspended or expired card — the guest book counts people, it
     does not lend. The refusal for a second check-in carries the first visit.
+    ``on`` enters a past day (the paper guest book of a day the kiosk was down).
     """
     if purpose not in Visit.Purpose.values:
         raise DomainError("members.invalid_purpose", _("Choose a purpose."), field="purpose")
     today = timezone.localdate()
+    if on is not None and on > today:
+        raise DomainError(
+            "members.invalid_visit_date", _("A visit cannot be entered for a future day.")
+        )
+    today = on or today
     visit = Visit(branch=branch, visited_on=today, purpose=purpose, recorded_by=None)
     if getattr(by, "is_authenticated", False):
         visit.recorded_by = by

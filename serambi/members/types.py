@@ -38,6 +38,8 @@ class MemberData:
     staff_notes: str = ""
     card_number: str = ""
     nik: str = ""
+    # A membership moved from another system keeps its expiry; empty: the category's length.
+    expires_on: datetime.date | None = None
 
     @classmethod
     def field_names(cls) -> tuple[str, ...]:
@@ -46,5 +48,5 @@ class MemberData:
 
 # Member fields a MemberData copies onto the row (everything but the NIK and card number).
 PROFILE_FIELDS = tuple(
-    name for name in MemberData.field_names() if name not in {"nik", "card_number"}
+    name for name in MemberData.field_names() if name not in {"nik", "card_number", "expires_on"}
 )
