@@ -30,12 +30,8 @@ class CirculationSettings(models.Model):
         default=10_000,
         help_text=_("A member owing this much or more may not borrow. 0 turns the block off."),
     )
-    block_when_overdue = models.BooleanField(
-        _("overdue items block borrowing"), default=True
-    )
-    hold_pickup_days = models.PositiveSmallIntegerField(
-        _("days to collect a hold"), default=3
-    )
+    block_when_overdue = models.BooleanField(_("overdue items block borrowing"), default=True)
+    hold_pickup_days = models.PositiveSmallIntegerField(_("days to collect a hold"), default=3)
     due_soon_days = models.PositiveSmallIntegerField(
         _("remind this many days before the due date"), default=2
     )
@@ -49,7 +45,9 @@ class CirculationSettings(models.Model):
     class Meta:
         verbose_name = _("circulation settings")
         verbose_name_plural = _("circulation settings")
-        constraints = [models.CheckConstraint(condition=Q(pk=1), name="circulation_settings_single")]
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="circulation_settings_single")
+        ]
 
     def __str__(self) -> str:
         return str(_("Circulation settings"))
