@@ -141,4 +141,245 @@ ACCOUNTS = (
     DemoAccount("katalog", "serambi-katalog", "Dewi", "Lestari", "cataloguer"),
     DemoAccount("sirkulasi", "serambi-sirkulasi", "Agus", "Setiawan", "circulation"),
     DemoAccount("pemustaka", "serambi-pemustaka", "Budi", "Santoso", "patron"),
+    DemoAccount("tamu", "serambi-bukutamu", "Kios", "Buku Tamu", "kiosk"),
+)
+
+
+@dataclass(frozen=True)
+class DemoMember:
+    """A member of the demo library; ``expires_in`` is in days from the day of loading."""
+
+    card_number: str
+    full_name: str
+    category: str
+    birth_year: int
+    branch: str
+    kelurahan: str
+    kecamatan: str
+    address: str
+    phone: str
+    expires_in: int = 300
+    guardian: str = ""
+    institution: str = ""
+    keep_reading_history: bool = False
+    receive_news: bool = False
+    accessibility_needs: str = ""
+    status: str = "active"  # "pending" for an online pre-registration not yet verified
+    username: str = ""  # a sign-in account of ACCOUNTS this member belongs to
+
+
+# Members of every category; a few expired, one pending at the desk. Names,
+# streets and kelurahan are those of a mid-sized Central Java city.
+MEMBERS = (
+    DemoMember(
+        "A2026000017",
+        "Budi Santoso",
+        "umum",
+        1988,
+        "pusat",
+        "Kauman",
+        "Magelang Tengah",
+        "Jl. Ikhlas No. 7",
+        "081227450913",
+        keep_reading_history=True,
+        receive_news=True,
+        username="pemustaka",
+    ),
+    DemoMember(
+        "A2026000025",
+        "Siti Nurhaliza Putri",
+        "mahasiswa",
+        2004,
+        "pusat",
+        "Kedungsari",
+        "Magelang Utara",
+        "Jl. Pahlawan Gg. Melati No. 3",
+        "085641230087",
+        institution="Universitas Tidar",
+        keep_reading_history=True,
+    ),
+    DemoMember(
+        "A2026000033",
+        "Rizky Pratama",
+        "pelajar",
+        2009,
+        "utara",
+        "Potrobangsan",
+        "Magelang Utara",
+        "Jl. Sunan Bonang No. 21",
+        "089612345780",
+        institution="SMA Negeri 1 Magelang",
+    ),
+    DemoMember(
+        "A2026000041",
+        "Aisyah Ramadhani",
+        "anak",
+        2016,
+        "selatan",
+        "Jurangombo Utara",
+        "Magelang Selatan",
+        "Perum Korpri Blok C-12",
+        "081390021456",
+        guardian="Hendra Wijaya (ayah)",
+    ),
+    DemoMember(
+        "A2026000058",
+        "Sutrisno",
+        "lansia",
+        1951,
+        "pusat",
+        "Cacaban",
+        "Magelang Tengah",
+        "Jl. Tidar No. 45",
+        "0293362871",
+        receive_news=True,
+        accessibility_needs="Membaca dengan cetakan huruf besar",
+    ),
+    DemoMember(
+        "A2026000066",
+        "Wahyu Hidayat",
+        "difabel",
+        1979,
+        "pusat",
+        "Panjang",
+        "Magelang Tengah",
+        "Jl. Yos Sudarso No. 9",
+        "081328776540",
+        accessibility_needs="Pengguna kursi roda; butuh meja rendah",
+    ),
+    DemoMember(
+        "A2026000074",
+        "SD Negeri Kemirirejo 1",
+        "institusi",
+        1960,
+        "keliling-1",
+        "Kemirirejo",
+        "Magelang Tengah",
+        "Jl. Kemiri No. 2",
+        "0293364410",
+        institution="SD Negeri Kemirirejo 1",
+        expires_in=200,
+    ),
+    DemoMember(
+        "A2026000082",
+        "Dewi Anggraini",
+        "umum",
+        1992,
+        "utara",
+        "Wates",
+        "Magelang Utara",
+        "Jl. Ahmad Yani No. 131",
+        "081804567123",
+        keep_reading_history=True,
+    ),
+    DemoMember(
+        "A2026000090",
+        "Fajar Nugroho",
+        "mahasiswa",
+        2002,
+        "pusat",
+        "Magersari",
+        "Magelang Selatan",
+        "Jl. Kapten Tendean No. 17",
+        "087712098345",
+        institution="Universitas Muhammadiyah Magelang",
+        expires_in=-40,
+    ),
+    DemoMember(
+        "A2026000108",
+        "Ratna Sari Dewi",
+        "umum",
+        1985,
+        "selatan",
+        "Tidar Selatan",
+        "Magelang Selatan",
+        "Jl. Sidotopo No. 4",
+        "082134567098",
+        expires_in=-120,
+    ),
+    DemoMember(
+        "A2026000116",
+        "Galih Saputra",
+        "pelajar",
+        2010,
+        "selatan",
+        "Kramat Selatan",
+        "Magelang Utara",
+        "Jl. Pierre Tendean Gg. II No. 6",
+        "089501234876",
+        institution="SMP Negeri 2 Magelang",
+    ),
+    DemoMember(
+        "A2026000124",
+        "Nabila Azzahra",
+        "anak",
+        2017,
+        "pusat",
+        "Rejowinangun Utara",
+        "Magelang Tengah",
+        "Jl. Sriwijaya No. 30",
+        "081225509871",
+        guardian="Lestari Handayani (ibu)",
+    ),
+    DemoMember(
+        "A2026000132",
+        "Hadi Purnomo",
+        "lansia",
+        1955,
+        "utara",
+        "Kiringan",
+        "Magelang Utara",
+        "Jl. Senopati No. 11",
+        "0293360019",
+    ),
+    DemoMember(
+        "A2026000140",
+        "Yulia Kartika",
+        "umum",
+        1996,
+        "pusat",
+        "Gelangan",
+        "Magelang Tengah",
+        "Jl. Veteran No. 2A",
+        "081575643210",
+        status="pending",
+    ),
+    DemoMember(
+        "A2026000157",
+        "Komunitas Pecinta Literasi Magelang",
+        "institusi",
+        2015,
+        "pusat",
+        "Kauman",
+        "Magelang Tengah",
+        "Jl. Diponegoro No. 40",
+        "081234509876",
+        institution="Komunitas Pecinta Literasi Magelang",
+    ),
+    DemoMember(
+        "A2026000165",
+        "Andi Setiawan",
+        "umum",
+        1990,
+        "utara",
+        "Kedungsari",
+        "Magelang Utara",
+        "Jl. Cempaka No. 8",
+        "085290876543",
+    ),
+)
+
+# Purposes and names of the week's guests and groups in the guest book.
+GUESTS = (
+    ("Eko Prasetyo", "Dinas Pendidikan Kota", "research"),
+    ("Maria Ulfa", "", "read"),
+    ("Teguh Santosa", "Radio Gema Tidar", "event"),
+    ("Intan Permatasari", "Universitas Tidar", "study"),
+    ("Bambang Riyadi", "", "internet"),
+    ("Lina Marlina", "UMKM Batik Tulis Magelang", "space"),
+)
+GROUPS = (
+    ("Kelas 4 SD Negeri Magelang 2", "SD Negeri Magelang 2", 28),
+    ("Pramuka SMP Negeri 5", "SMP Negeri 5 Magelang", 16),
+    ("Posyandu Melati", "Kelurahan Kauman", 12),
 )

@@ -31,6 +31,7 @@ from serambi.catalog.models import Audience, Item, Record
 from serambi.core.models import Branch, ClosedDay
 from serambi.core.services import add_closed_day, create_branch, record_audit, set_opening_hours
 
+from .circulation import PeopleReport, load_demo_people
 from .library import ACCOUNTS, BRANCHES, HOLIDAYS_2026, DemoAccount, DemoBranch
 
 DEMO_MARC = Path(__file__).resolve().parent / "data" / "loc-indonesian.mrc"
@@ -42,6 +43,8 @@ _BARCODE = re.compile(rf"^{BARCODE_PREFIX}\d{{{BARCODE_DIGITS}}}$")
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 BRANCHES_BY_CODE = {branch.code: branch for branch in BRANCHES}
+# The circulation librarian who lends, takes back and takes payments in the demo's history.
+DESK_ACCOUNT = next(account.username for account in ACCOUNTS if account.role == "circulation")
 CENTRAL = next(branch for branch in BRANCHES if branch.kind == Branch.Kind.CENTRAL)
 
 GIFT_DONORS = (
@@ -105,6 +108,7 @@ class DemoReport:
     catalogue: ImportReport | None = None  # None: every record was imported before
     items_created: int = 0
     items_by_branch: dict[str, int] = field(default_factory=dict)
+    people: PeopleReport | None = None
     seconds: float = 0.0
 
     @property
@@ -146,6 +150,12 @@ def load_demo_library(
         .values_list("code", "item_count")
     )
     report.items_by_branch = {branch.name: counts[branch.code] for branch in report.branches}
+    report.people = load_demo_people(
+        branches=branches,
+        today=today or timezone.localdate(),
+        by=admin,
+        desk=User.objects.get(username=DESK_ACCOUNT),
+    )
     report.seconds = time.monotonic() - started
     return report
 

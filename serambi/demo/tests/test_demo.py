@@ -10,13 +10,15 @@ import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 
 from serambi.accounts.models import User
 from serambi.catalog.models import ImportRun, Item, Record
+from serambi.circulation.models import Fine, Hold, Loan, Payment
 from serambi.core.models import Branch, ClosedDay, OpeningHours
 from serambi.demo.library import ACCOUNTS, BRANCHES, HOLIDAYS_2026, VAN_ROUTE_HOURS
 from serambi.demo.services import DEMO_MARC, RecordRow, plan_copies
+from serambi.members.models import Member, Visit
 
 TODAY = datetime.date(2026, 11, 23)
 BARCODE = re.compile(r"^B\d{8}$")
@@ -220,3 +222,54 @@ def test_copy_plans_are_deterministic_and_plausible():
     locations = {copy.shelf_location.split(" · ")[0] for copy in copies}
     assert {"Umum", "Anak", "Referensi", "Koleksi Deposit", "Koleksi Keliling"} <= locations
     assert not any(copy.is_loanable for copy in copies if copy.shelf_location == "Referensi")
+
+
+@pytest.mark.django_db
+def test_demo_people_fill_every_page_of_the_desk_with_real_looking_data(first_50):
+    errors = io.StringIO()
+    with translation.override("en"):
+        call_command(
+            "demo", "--no-serve", "--marc", str(first_50), stdout=io.StringIO(), stderr=errors
+        )
+    today = timezone.localdate()
+
+    assert errors.getvalue() == ""  # no act of the demo's history was refused
+    categories = set(Member.objects.values_list("category__code", flat=True))
+    assert categories == {"umum", "pelajar", "mahasiswa", "anak", "lansia", "difabel", "institusi"}
+    assert Member.objects.filter(status=Member.Status.EXPIRED).count() >= 2
+    assert Member.objects.filter(status=Member.Status.PENDING).exists()
+    patron = Member.objects.get(user__username="pemustaka")
+
+    open_loans = Loan.objects.filter(status=Loan.Status.ON_LOAN)
+    assert open_loans.filter(due_on__lt=today).exists()  # overdue
+    assert open_loans.filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=3))
+    assert open_loans.filter(due_on__gt=today + datetime.timedelta(days=3)).exists()
+    assert Loan.objects.filter(status=Loan.Status.RETURNED).exists()
+    assert Loan.objects.filter(status=Loan.Status.LOST).exists()
+    assert open_loans.filter(member=patron).count() == 3
+    # He keeps his reading history: his returned loans still name him.
+    assert Loan.objects.filter(member=patron, status=Loan.Status.RETURNED).count() == 3
+
+    statuses = Counter(Hold.objects.values_list("status", flat=True))
+    assert statuses[Hold.Status.WAITING] >= 2
+    assert statuses[Hold.Status.READY] == statuses[Hold.Status.IN_TRANSIT] == 1
+    unpaid = [fine for fine in Fine.objects.filter(settled_at__isnull=True)]
+    assert {fine.member.status for fine in unpaid} >= {Member.Status.ACTIVE, Member.Status.EXPIRED}
+    assert Payment.objects.filter(kind=Payment.Kind.PAYMENT).exists()
+    assert Payment.objects.filter(kind=Payment.Kind.WAIVER).exists()
+
+    days = set(Visit.objects.values_list("visited_on", flat=True))
+    assert min(days) >= today - datetime.timedelta(days=6) and len(days) >= 5
+    assert Visit.objects.filter(is_group=True, head_count__gte=10).exists()
+    assert Visit.objects.filter(member__isnull=True, is_group=False).exists()
+
+
+@pytest.mark.django_db
+def test_loading_twice_writes_no_second_history(first_50):
+    run_demo(first_50)
+    models = (Member, Loan, Hold, Fine, Payment, Visit)
+    before = {model.__name__: model.objects.count() for model in models}
+
+    run_demo(first_50)
+
+    assert {model.__name__: model.objects.count() for model in models} == before

@@ -14,6 +14,7 @@ from serambi.accounts.roles import ROLES_BY_CODE
 from serambi.core.errors import DomainError
 from serambi.demo.library import ACCOUNTS
 from serambi.demo.services import DEMO_MARC, DemoReport, load_demo_library
+from serambi.members.models import Member
 
 
 def _number(value: int) -> str:
@@ -112,6 +113,37 @@ class Command(BaseCommand):
                 },
             ),
         ]
+        people = report.people
+        if people is not None:
+            rows += [
+                (
+                    _("Members"),
+                    _("%(count)s (%(new)s new), of every category")
+                    % {
+                        "count": _number(Member.objects.count()),
+                        "new": _number(people.members_created),
+                    },
+                ),
+                (
+                    _("Circulation"),
+                    _(
+                        "%(loans)s loans (%(open)s out now), %(holds)s holds waiting or ready, "
+                        "Rp %(fines)s in unpaid fines"
+                    )
+                    % {
+                        "loans": _number(people.loans),
+                        "open": _number(people.open_loans),
+                        "holds": _number(people.holds),
+                        "fines": _number(people.fines_owed),
+                    },
+                ),
+                (
+                    _("Guest book"),
+                    _("%(count)s visits this week") % {"count": _number(people.visits)},
+                ),
+            ]
+            for problem in people.skipped:
+                self.stderr.write(_("Demo history: skipped %(what)s") % {"what": problem})
         # The labels make a column, however long they are in the active language.
         width = max(len(label) for label, _value in rows)
         ready = _('Demo library "%(name)s" ready (%(seconds)s s)') % {
