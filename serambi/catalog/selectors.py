@@ -26,6 +26,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext, ngettext
 
 from serambi.core.models import Branch
+from serambi.core.selectors import service_points
 
 from .identifiers import compact_isbn
 from .models import Identifier, ImportRun, Item, Record, RecordContributor, RecordSubject
@@ -126,7 +127,8 @@ def languages_in_use() -> list[str]:
 
 
 def active_branches() -> QuerySet[Branch]:
-    return Branch.objects.filter(is_active=True).order_by("kind", "name")
+    """Open service points, the central library first (the default wherever one is chosen)."""
+    return service_points().prefetch_related(None)
 
 
 def access_record(pk: int, actor) -> Record:
