@@ -23,6 +23,8 @@ ROUTERS: list[tuple[str, str]] = [
     ("/auth", "serambi.api.routers.auth.router"),
     ("", "serambi.search.api.router"),
     ("", "serambi.catalog.api.router"),
+    ("", "serambi.members.api.router"),
+    ("", "serambi.circulation.api.router"),
 ]
 
 DESCRIPTION = """
@@ -33,6 +35,12 @@ and the site's own pages.
 token; send it on every request as `Authorization: Bearer <token>`. The site's
 own pages may use the visitor's session instead (unsafe methods then need the
 `X-CSRFToken` header).
+
+**Staff and patrons.** The desk's operations (`/circulation/…`,
+`/members/…`) need a staff account holding the act's permission, and answer
+403 otherwise. The `/me…`, `/loans/…` and `/holds…` operations are the
+signed-in patron's own: someone else's loan or hold is 404, and an account
+without a library card gets 404 `members.not_a_member`.
 
 **Errors** always look like `{"code": "…", "message": "…", "data": {…}}`:
 `code` is stable and meant for programs, `message` is for people and speaks
