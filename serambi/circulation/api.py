@@ -17,9 +17,8 @@ from pydantic import Field
 from serambi.api.errors import error_responses
 from serambi.catalog import selectors as catalog_selectors
 from serambi.catalog.models import Item, Record
-from serambi.circulation import policies, selectors, services
+from serambi.circulation import selectors, services
 from serambi.circulation.models import Channel, Fine, Hold, Loan
-from serambi.circulation.types import LoanLine
 from serambi.core.errors import DomainError
 from serambi.core.models import Branch
 from serambi.core.selectors import service_points
@@ -366,13 +365,9 @@ def my_loans(request: HttpRequest):
     member = member_for_user(request.auth)
     if member is None:
         return not_a_member(request)
-    summary = selectors.member_summary(member)
-    member_blocks = [
-        block for block in summary.blocks if block.code not in RENEWAL_IGNORES_MEMBER_BLOCKS
-    ]
     rows = []
-    for line in summary.loans:
-        refusal = _renewal_refusal(line, member_blocks)
+    for line in selectors.loan_lines(member):
+        refusal = line.refusal
         rows.append(
             {
                 **_loan_out(line.loan),
@@ -386,23 +381,6 @@ def my_loans(request: HttpRequest):
             }
         )
     return rows
-
-
-# What services.renew() refuses, asked ahead: the member's blocks but for overdue
-# items (an overdue loan may be renewed), then the rule's limit and the queue.
-# TODO(circulation): a selector giving a loan's renewal blocks would keep this in one place.
-RENEWAL_IGNORES_MEMBER_BLOCKS = ("circulation.has_overdue",)
-
-
-def _renewal_refusal(line: LoanLine, member_blocks: list[DomainError]) -> DomainError | None:
-    loan = line.loan
-    blocks = member_blocks + policies.renewal_blocks(
-        renewals=loan.renewals,
-        max_renewals=loan.renewals + line.renewals_left,
-        waiting=selectors.waiting_holds_for_copy(loan.item).count(),
-    )
-    hard = [block for block in blocks if not policies.overridable(block)]
-    return (hard or blocks or [None])[0]
 
 
 @router.get(

@@ -814,7 +814,7 @@ def place_hold(
     if item is not None:
         if item.record_id != record.pk:
             raise DomainError(
-                "circulation.item_not_of_record",
+                "circulation.invalid_item_for_record",
                 _("The item %(barcode)s is a copy of another title.") % {"barcode": item.barcode},
             )
         copies = copies.filter(pk=item.pk)
