@@ -29,10 +29,12 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.parse
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from search import reach_postgres  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "var" / "bench" / "circulation"
@@ -128,30 +130,6 @@ def machine() -> str:
         f"{os.cpu_count()} CPUs, load average {load}; Python {platform.python_version()} "
         f"({platform.machine()})"
     )
-
-
-def reach_postgres(url: str) -> tuple[str | None, str | None]:
-    """The server's version, after creating the database if it is missing; or why not."""
-    try:
-        import psycopg
-        from psycopg import sql
-    except ImportError as error:
-        return None, f"psycopg is not installed ({error})"
-    try:
-        with psycopg.connect(url, connect_timeout=5) as connection:
-            return str(connection.execute("SHOW server_version").fetchone()[0]), None
-    except psycopg.OperationalError as error:
-        if "does not exist" not in str(error):
-            return None, str(error).strip().splitlines()[0]
-    name = urllib.parse.urlsplit(url).path.lstrip("/")
-    maintenance = urllib.parse.urlsplit(url)._replace(path="/postgres").geturl()
-    try:
-        with psycopg.connect(maintenance, connect_timeout=5, autocommit=True) as connection:
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            print(f"Created the PostgreSQL database {name}.")
-            return str(connection.execute("SHOW server_version").fetchone()[0]), None
-    except psycopg.Error as error:
-        return None, f"database {name} is missing and could not be created: {error}"
 
 
 def child_env(database: str, url: str) -> dict[str, str]:

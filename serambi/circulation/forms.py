@@ -14,6 +14,7 @@ from serambi.core.models import Branch
 from serambi.members.models import MemberCategory
 
 from .models import CirculationSettings, LoanRule
+from .services import LOAN_RULE_FIELDS
 
 MAX_AMOUNT = 100_000_000
 
@@ -153,19 +154,7 @@ class LoanRuleForm(forms.ModelForm):
 
     class Meta:
         model = LoanRule
-        fields = [
-            "category",
-            "material_type",
-            "branch",
-            "loan_days",
-            "max_loans",
-            "max_renewals",
-            "fine_per_day",
-            "fine_cap",
-            "grace_days",
-            "holds_allowed",
-            "max_holds",
-        ]
+        fields = list(LOAN_RULE_FIELDS)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
