@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -105,7 +105,8 @@ def test_a_missing_daily_task_is_reported_not_fatal(database_tasks, settings):
     settings.SERAMBI_DAILY_TASKS = ["serambi.nowhere.tasks.sweep", "serambi.core.models.Branch"]
     out, err = io.StringIO(), io.StringIO()
 
-    call_command("worker", "--once", stdout=out, stderr=err, verbosity=0)
+    with translation.override("en"):
+        call_command("worker", "--once", stdout=out, stderr=err, verbosity=0)
 
     assert "serambi.nowhere.tasks.sweep could not be loaded" in err.getvalue()
     assert "serambi.core.models.Branch is not a task" in err.getvalue()
@@ -126,7 +127,7 @@ def test_daily_tasks_are_queued_again_when_the_date_changes(database_tasks, sett
 
 
 def test_worker_needs_the_database_backend(db):
-    with pytest.raises(CommandError, match="does not keep a queue"):
+    with translation.override("en"), pytest.raises(CommandError, match="does not keep a queue"):
         call_command("worker", "--once")
 
 
@@ -157,7 +158,7 @@ def test_a_stop_signal_lets_the_running_task_finish(database_tasks):
     assert signal.getsignal(signal.SIGINT) is previous
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_worker_delivers_what_a_committed_transaction_queued(settings):
     """End to end with real commits: no test transaction around the worker."""
     settings.TASKS = DATABASE_TASKS

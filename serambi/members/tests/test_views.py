@@ -249,7 +249,7 @@ def test_a_signed_in_patron_without_membership_registers_with_their_account(
 
 def test_patron_card_page(patron_client, patron_member):
     page = patron_client.get(reverse("members_public:card")).content.decode()
-    assert patron_member.card_number in page and 'class="qr"' in page and "brightness" in page
+    assert patron_member.card_number in page and 'class="qr"' in page and "kecerahan" in page
 
 
 def test_patron_without_membership_is_pointed_to_registration(patron_client):
