@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,9 @@ class CirculationConfig(AppConfig):
     name = "serambi.circulation"
     label = "circulation"
     verbose_name = _("Circulation")
+
+    def ready(self) -> None:
+        from .defaults import ensure_after_migrate
+
+        # Also after `flush` (which tests run), which empties the tables the migration filled.
+        post_migrate.connect(ensure_after_migrate, sender=self)

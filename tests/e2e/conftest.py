@@ -58,9 +58,3 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
-
-
-@pytest.fixture(autouse=True)
-def _restore_reference_data(django_db_serialized_rollback):
-    """A live-server test empties every table when it ends; this puts back what the
-    migrations wrote (member categories, the default loan rule), which later tests rely on."""

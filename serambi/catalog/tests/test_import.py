@@ -602,7 +602,7 @@ def numbered_books(count: int) -> list[pymarc.Record]:
     ]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_an_interrupted_import_keeps_whole_batches_and_a_second_run_finishes(tmp_path):
     path = write_marc(tmp_path / "many.mrc", *numbered_books(35))
     write = BatchWriter.write

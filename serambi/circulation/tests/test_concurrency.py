@@ -59,7 +59,7 @@ def open_loans_in(path, item_pk: int) -> int:
     return count
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_twenty_desks_lending_one_copy_at_once_make_exactly_one_loan(tmp_path, settings):
     # Notices are queued in the outbox; their delivery is not what is tested here.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}

@@ -158,7 +158,7 @@ def test_a_stop_signal_lets_the_running_task_finish(database_tasks):
     assert signal.getsignal(signal.SIGINT) is previous
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_worker_delivers_what_a_committed_transaction_queued(settings):
     """End to end with real commits: no test transaction around the worker."""
     settings.TASKS = DATABASE_TASKS
