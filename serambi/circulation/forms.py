@@ -124,6 +124,13 @@ class WaiverForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
+class DamageForm(forms.Form):
+    """A charge for damage found on a copy the member has on loan."""
+
+    amount = AmountField(label=_("Charge (Rp)"))
+    description = forms.CharField(label=_("What is damaged"), max_length=300)
+
+
 class HoldForm(forms.Form):
     """A patron's hold on a title: where they will collect it."""
 

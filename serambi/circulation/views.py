@@ -30,6 +30,7 @@ from . import selectors, services
 from .forms import (
     CardForm,
     CirculationSettingsForm,
+    DamageForm,
     DeskBranchForm,
     LoanRuleForm,
     OverrideForm,
@@ -358,6 +359,61 @@ def renew(request, pk: int):
         ],
     }
     return _answer(request, entry, back=back, member=member)
+
+
+def _desk_loan(request, pk: int):
+    """Only a loan of the member at the desk: an id from elsewhere is not found."""
+    member = _desk_member(request)
+    if member is None:
+        raise Http404
+    return member, get_object_or_404(selectors.open_loans(member), pk=pk)
+
+
+@workspace_required("circulation.change_loan")
+@require_POST
+def declare_lost(request, pk: int):
+    member, loan = _desk_loan(request, pk)
+    try:
+        fine = services.declare_lost(loan=loan, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(title)s is recorded as lost; %(amount)s charged for a replacement.")
+            % {"title": loan.item.record.title, "amount": _rupiah(fine.amount)},
+        )
+    return redirect(reverse("circulation:desk") + "#fines")
+
+
+@workspace_required("circulation.add_fine")
+@require_POST
+def charge_damage(request, pk: int):
+    member, loan = _desk_loan(request, pk)
+    form = DamageForm(request.POST)
+    if not form.is_valid():
+        problems = [str(e) for errors in form.errors.values() for e in errors]
+        messages.error(request, " ".join(problems))
+        return redirect(reverse("circulation:desk") + "#member-loans")
+    try:
+        # Still on loan: charged now, the copy's status is settled when it comes back.
+        fine = services.charge_damage(
+            item=loan.item,
+            member=member,
+            amount=form.cleaned_data["amount"],
+            description=form.cleaned_data["description"],
+            by=request.user,
+            mark_damaged=False,
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(amount)s charged for damage to %(title)s.")
+            % {"amount": _rupiah(fine.amount), "title": loan.item.record.title},
+        )
+    return redirect(reverse("circulation:desk") + "#fines")
 
 
 def _desk_fine(request, pk: int):

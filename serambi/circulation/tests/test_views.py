@@ -261,6 +261,38 @@ def test_renew_of_another_members_loan_is_not_found(at_desk, other_member, item)
     assert response.status_code == 404
 
 
+def test_a_lost_copy_is_declared_at_the_desk_and_its_replacement_charged(at_desk, member, item):
+    item.price = 72_500
+    item.save()
+    loan = services.checkout(item=item, member=member, by=None)
+
+    response = at_desk.post(reverse("circulation:declare_lost", args=[loan.pk]))
+
+    assert response.status_code == 302
+    loan.refresh_from_db()
+    item.refresh_from_db()
+    assert loan.status == Loan.Status.LOST and item.status == Item.Status.LOST
+    assert Fine.objects.get(member=member, kind=Fine.Kind.LOST).amount == 72_500
+
+
+def test_damage_is_charged_to_the_borrower_and_garbage_amounts_are_refused(at_desk, member, item):
+    loan = services.checkout(item=item, member=member, by=None)
+    url = reverse("circulation:charge_damage", args=[loan.pk])
+
+    refused = at_desk.post(url, {"amount": "sepuluh ribu", "description": "Sampul sobek"})
+    assert refused.status_code == 302 and not Fine.objects.filter(member=member).exists()
+
+    at_desk.post(url, {"amount": "15.000", "description": "Sampul sobek"})
+    fine = Fine.objects.get(member=member, kind=Fine.Kind.DAMAGED)
+    assert fine.amount == 15_000 and fine.item == item
+
+
+def test_lost_and_damage_of_another_members_loan_are_not_found(at_desk, other_member, item):
+    loan = services.checkout(item=item, member=other_member, by=None)
+    for name in ("circulation:declare_lost", "circulation:charge_damage"):
+        assert at_desk.post(reverse(name, args=[loan.pk])).status_code == 404
+
+
 def _fine(member, amount=3_000) -> Fine:
     item = ItemFactory()
     return services.charge_damage(
