@@ -27,6 +27,7 @@ def database_tasks(settings, db, monkeypatch):
         "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
     )
     settings.SERAMBI_DAILY_TASKS = []
+    settings.SERAMBI_FREQUENT_TASKS = []
     cache.clear()
 
 
@@ -114,6 +115,7 @@ def test_a_missing_daily_task_is_reported_not_fatal(database_tasks, settings):
 
 def test_daily_tasks_are_queued_again_when_the_date_changes(database_tasks, settings, monkeypatch):
     settings.SERAMBI_DAILY_TASKS = ["serambi.core.tasks.retry_stuck_notifications"]
+    settings.SERAMBI_FREQUENT_TASKS = []
     schedule = Schedule(stdout=io.StringIO(), stderr=io.StringIO())
     today = timezone.localdate()
 

@@ -2,8 +2,10 @@
 
 One process does both jobs: it runs django-tasks-db's worker loop over the
 tasks queued in the database, and between batches enqueues
-``retry_stuck_notifications`` every few minutes and the daily tasks
-(``settings.SERAMBI_DAILY_TASKS``) once per local date. The periodic work is
+``retry_stuck_notifications`` and the frequent tasks
+(``settings.SERAMBI_FREQUENT_TASKS``, e.g. releasing rooms nobody came for)
+every ten minutes, and the daily tasks (``settings.SERAMBI_DAILY_TASKS``)
+once per local date. The periodic work is
 claimed in the shared database cache, so several workers, or a cron job
 running ``serambi worker --once``, enqueue it once between them.
 """
@@ -98,19 +100,20 @@ class Schedule:
                 from serambi.core.tasks import retry_stuck_notifications
 
                 retry_stuck_notifications.enqueue()
+                self.enqueue_tasks(settings.SERAMBI_FREQUENT_TASKS)
         today = timezone.localdate().isoformat()
         if today != self.last_day:
             self.last_day = today
             if self._claim(f"daily:{today}", timeout=2 * 24 * 3600):
-                self.enqueue_daily_tasks()
+                self.enqueue_tasks(settings.SERAMBI_DAILY_TASKS)
 
-    def enqueue_daily_tasks(self) -> None:
-        for path in settings.SERAMBI_DAILY_TASKS:
+    def enqueue_tasks(self, paths: list[str]) -> None:
+        for path in paths:
             try:
                 daily_task = import_string(path)
             except ImportError as error:
                 self.stderr.write(
-                    _("Daily task %(path)s could not be loaded (%(error)s); skipped.")
+                    _("Task %(path)s could not be loaded (%(error)s); skipped.")
                     % {"path": path, "error": error}
                 )
                 continue
@@ -120,7 +123,7 @@ class Schedule:
                 )
                 continue
             daily_task.enqueue()
-            self.stdout.write(_("Daily task %(path)s queued.") % {"path": path})
+            self.stdout.write(_("Task %(path)s queued.") % {"path": path})
 
     def _claim(self, name: str, *, timeout: int) -> bool:
         """True for the one worker that claims ``name`` first in the shared cache."""
