@@ -47,6 +47,8 @@ ALLOWED_HOSTS = env_list("SERAMBI_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("SERAMBI_CSRF_TRUSTED_ORIGINS", "")
 
 LIBRARY_NAME = os.environ.get("SERAMBI_LIBRARY_NAME", "Perpustakaan Kota")
+# The site's public address, for links in e-mails, WhatsApp messages and certificates.
+SERAMBI_SITE_URL = os.environ.get("SERAMBI_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "serambi.core",
@@ -55,6 +57,8 @@ INSTALLED_APPS = [
     "serambi.search",
     "serambi.members",
     "serambi.circulation",
+    "serambi.spaces",
+    "serambi.programs",
     "serambi.api",
     "serambi.web",
     "serambi.demo",
@@ -216,7 +220,13 @@ SERAMBI_MESSAGE_FILE = Path(os.environ.get("SERAMBI_MESSAGE_FILE", VAR_DIR / "me
 # changes): dotted paths of django-tasks tasks that take no arguments.
 SERAMBI_DAILY_TASKS = env_list(
     "SERAMBI_DAILY_TASKS",
-    "serambi.members.tasks.expire_memberships_task,serambi.circulation.tasks.daily_sweep",
+    "serambi.members.tasks.expire_memberships_task,serambi.circulation.tasks.daily_sweep,"
+    "serambi.spaces.tasks.daily_sweep,serambi.programs.tasks.daily_sweep",
+)
+# Tasks it enqueues every ten minutes (rooms released when nobody came, event reminders).
+SERAMBI_FREQUENT_TASKS = env_list(
+    "SERAMBI_FREQUENT_TASKS",
+    "serambi.spaces.tasks.frequent_sweep,serambi.programs.tasks.send_event_reminders_task",
 )
 
 LOGGING = {

@@ -45,7 +45,10 @@ ROLES: tuple[Role, ...] = (
     Role(
         "programs",
         _("Programmes coordinator"),
-        (WORKSPACE, "catalog.view_record", "catalog.view_item", "core.view_branch"),
+        (WORKSPACE, "catalog.view_record", "catalog.view_item", "core.view_branch")
+        + ("members.view_member", "programs.manage_programs", "spaces.manage_bookings")
+        + _crud("programs", "program", "event", "registration", "certificate")
+        + _crud("spaces", "space", "equipment", "booking"),
     ),
     Role(
         "branch_manager",
@@ -53,6 +56,9 @@ ROLES: tuple[Role, ...] = (
         (WORKSPACE, "catalog.print_labels", "core.view_auditentry")
         + ("members.verify_member", "members.erase_member", "circulation.override_block")
         + ("circulation.manage_loan_rules", "circulation.waive_fine")
+        + ("programs.manage_programs", "spaces.manage_bookings")
+        + _crud("programs", "program", "event", "registration", "programsettings")
+        + _crud("spaces", "space", "equipment", "booking")
         + _crud("members", "member", "visit", "membercategory")
         + _crud("circulation", "loan", "hold", "fine", "payment", "loanrule")
         + _crud("catalog", "record", "item")

@@ -76,9 +76,7 @@ class Member(TimeStampedModel):
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     guardian_name = models.CharField(_("parent or guardian"), max_length=200, blank=True)
     guardian_phone = models.CharField(_("guardian's phone"), max_length=30, blank=True)
-    institution = models.CharField(
-        _("school, campus or institution"), max_length=200, blank=True
-    )
+    institution = models.CharField(_("school, campus or institution"), max_length=200, blank=True)
     address = models.CharField(_("street address"), max_length=300, blank=True)
     kelurahan = models.CharField(_("kelurahan/desa"), max_length=100, blank=True)
     kecamatan = models.CharField(_("kecamatan"), max_length=100, blank=True)
