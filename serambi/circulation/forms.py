@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from serambi.catalog.models import MaterialType
+from serambi.catalog.selectors import active_branches
 from serambi.core.models import Branch
 from serambi.members.models import MemberCategory
 
@@ -17,10 +18,6 @@ from .models import CirculationSettings, LoanRule
 from .services import LOAN_RULE_FIELDS
 
 MAX_AMOUNT = 100_000_000
-
-
-def active_branches():
-    return Branch.objects.filter(is_active=True).order_by("kind", "name")
 
 
 class AmountField(forms.CharField):

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from serambi.accounts.access import workspace_required
 from serambi.catalog import selectors as catalog_selectors
+from serambi.catalog.selectors import active_branches
 from serambi.core.errors import DomainError
 from serambi.core.models import Branch
 from serambi.members import selectors as member_selectors
@@ -38,7 +39,6 @@ from .forms import (
     RuleFilterForm,
     ScanForm,
     WaiverForm,
-    active_branches,
 )
 from .models import Channel, LoanRule
 from .types import LoanLine

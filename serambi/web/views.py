@@ -3,6 +3,7 @@ from django.views.decorators.csrf import requires_csrf_token
 
 from serambi.accounts.access import workspace_required
 from serambi.core.selectors import service_points
+from serambi.programs import views as programs_views
 from serambi.search import services as search_services
 
 NEW_ARRIVALS = 8
@@ -12,8 +13,8 @@ def home(request):
     context = {
         "branches": service_points(),
         "new_arrivals": search_services.new_arrivals(limit=NEW_ARRIVALS),
-        # Filled by the news and programmes apps when they come; see web/home.html.
-        "news_and_events": [],
+        # Filled by the news and programmes apps; see web/home.html.
+        "news_and_events": programs_views.home_entries(),
     }
     return render(request, "web/home.html", context)
 
