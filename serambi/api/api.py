@@ -25,6 +25,8 @@ ROUTERS: list[tuple[str, str]] = [
     ("", "serambi.catalog.api.router"),
     ("", "serambi.members.api.router"),
     ("", "serambi.circulation.api.router"),
+    ("", "serambi.programs.api.router"),
+    ("", "serambi.spaces.api.router"),
 ]
 
 DESCRIPTION = """
