@@ -30,9 +30,11 @@ from serambi.catalog.marc.reader import read_marc
 from serambi.catalog.models import Audience, Item, Record
 from serambi.core.models import Branch, ClosedDay
 from serambi.core.services import add_closed_day, create_branch, record_audit, set_opening_hours
+from serambi.members.models import Member
 
 from .circulation import PeopleReport, load_demo_people
-from .library import ACCOUNTS, BRANCHES, HOLIDAYS_2026, DemoAccount, DemoBranch
+from .library import ACCOUNTS, BRANCHES, HOLIDAYS_2026, MEMBERS, DemoAccount, DemoBranch
+from .programs import ProgramsReport, load_demo_programs
 
 DEMO_MARC = Path(__file__).resolve().parent / "data" / "loc-indonesian.mrc"
 SEED = "serambi-demo"
@@ -45,6 +47,8 @@ _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 BRANCHES_BY_CODE = {branch.code: branch for branch in BRANCHES}
 # The circulation librarian who lends, takes back and takes payments in the demo's history.
 DESK_ACCOUNT = next(account.username for account in ACCOUNTS if account.role == "circulation")
+# The programmes coordinator who runs the events and decides on room bookings.
+PROGRAMS_ACCOUNT = next(account.username for account in ACCOUNTS if account.role == "programs")
 CENTRAL = next(branch for branch in BRANCHES if branch.kind == Branch.Kind.CENTRAL)
 
 GIFT_DONORS = (
@@ -109,6 +113,7 @@ class DemoReport:
     items_created: int = 0
     items_by_branch: dict[str, int] = field(default_factory=dict)
     people: PeopleReport | None = None
+    programs: ProgramsReport | None = None
     seconds: float = 0.0
 
     @property
@@ -154,6 +159,18 @@ def load_demo_library(
         branches=branches,
         today=today or timezone.localdate(),
         by=admin,
+        desk=User.objects.get(username=DESK_ACCOUNT),
+    )
+    report.programs = load_demo_programs(
+        branches=branches,
+        demo_members={
+            member.card_number: member
+            for member in Member.objects.select_related("user").filter(
+                card_number__in=[spec.card_number for spec in MEMBERS]
+            )
+        },
+        today=today or timezone.localdate(),
+        by=User.objects.get(username=PROGRAMS_ACCOUNT),
         desk=User.objects.get(username=DESK_ACCOUNT),
     )
     report.seconds = time.monotonic() - started

@@ -16,9 +16,21 @@ from serambi.accounts.models import User
 from serambi.catalog.models import ImportRun, Item, Record
 from serambi.circulation.models import Fine, Hold, Loan, Payment
 from serambi.core.models import Branch, ClosedDay, OpeningHours
-from serambi.demo.library import ACCOUNTS, BRANCHES, HOLIDAYS_2026, VAN_ROUTE_HOURS
+from serambi.demo.library import (
+    ACCOUNTS,
+    BRANCHES,
+    EQUIPMENT,
+    HOLIDAYS_2026,
+    PROGRAMS,
+    SPACES,
+    VAN_ROUTE_HOURS,
+)
 from serambi.demo.services import DEMO_MARC, RecordRow, plan_copies
 from serambi.members.models import Member, Visit
+from serambi.programs import selectors as program_selectors
+from serambi.programs.models import Certificate, Event, Program, Registration
+from serambi.spaces import selectors as space_selectors
+from serambi.spaces.models import Booking, Equipment, Space
 
 TODAY = datetime.date(2026, 11, 23)
 BARCODE = re.compile(r"^B\d{8}$")
@@ -273,3 +285,88 @@ def test_loading_twice_writes_no_second_history(first_50):
     run_demo(first_50)
 
     assert {model.__name__: model.objects.count() for model in models} == before
+
+
+@pytest.mark.django_db
+def test_demo_season_fills_the_events_calendar_and_the_room_grid(first_50, client):
+    errors = io.StringIO()
+    with translation.override("en"):
+        call_command(
+            "demo", "--no-serve", "--marc", str(first_50), stdout=io.StringIO(), stderr=errors
+        )
+    now = timezone.now()
+
+    assert errors.getvalue() == ""  # no act of the season was refused
+    assert Program.objects.count() == len(PROGRAMS)
+    assert len(set(Program.objects.values_list("category", flat=True))) >= 8
+    events = Event.objects.filter(status=Event.Status.SCHEDULED)
+    past, coming = events.filter(ends_at__lte=now), events.filter(starts_at__gt=now)
+    assert past.count() >= 5 and coming.count() >= 8
+    # Past events: who came, who did not, certificates only for those who came.
+    statuses = Counter(Registration.objects.filter(event__in=past).values_list("status", flat=True))
+    assert statuses[Registration.Status.ATTENDED] > 3 * statuses[Registration.Status.NO_SHOW] > 0
+    assert not statuses[Registration.Status.CONFIRMED]  # every past event was closed
+    certificates = Certificate.objects.select_related("registration__event__program")
+    assert certificates.exists()
+    assert all(c.registration.status == Registration.Status.ATTENDED for c in certificates)
+    assert all(c.registration.event.program.gives_certificate for c in certificates)
+    # Coming events take registrations; some are full and keep a waitlist.
+    open_events = coming.filter(registration_required=True)
+    assert open_events.count() >= 5
+    full = [event for event in open_events if program_selectors.seats_left(event) == 0]
+    assert full
+    assert Registration.objects.filter(
+        event__in=full, status=Registration.Status.WAITLISTED
+    ).exists()
+    assert coming.filter(registration_required=False).exists()  # storytelling: just come
+    series = Program.objects.get(slug="bengkel-penulisan-kreatif").events.all()
+    assert series.filter(ends_at__lte=now).exists() and series.filter(starts_at__gt=now).exists()
+    # The demo patron: a certificate, a seat and a place in a waitlist.
+    budi = Member.objects.get(user__username="pemustaka")
+    mine = program_selectors.my_registrations(budi)
+    assert mine.filter(certificate__isnull=False).exists()
+    assert mine.filter(status=Registration.Status.CONFIRMED, event__starts_at__gt=now).exists()
+    waiting = mine.get(status=Registration.Status.WAITLISTED)
+    assert program_selectors.waitlist_position(waiting) == 1
+
+    # The creative space: rooms of every kind, equipment, and bookings either side of today.
+    assert Space.objects.count() == len(SPACES)
+    assert set(Space.objects.values_list("kind", flat=True)) == set(Space.Kind.values) - {"other"}
+    assert set(Space.objects.values_list("branch__code", flat=True)) == {"pusat", "utara"}
+    assert Space.objects.filter(requires_approval=True).exists()
+    assert Equipment.objects.count() == len(EQUIPMENT)
+    members_bookings = Booking.objects.filter(member__isnull=False)
+    kept = members_bookings.filter(starts_at__gt=now)
+    assert kept.filter(status=Booking.Status.CONFIRMED).count() >= 4
+    assert kept.filter(status=Booking.Status.REQUESTED).count() == 1
+    assert members_bookings.filter(status=Booking.Status.COMPLETED).exists()
+    assert members_bookings.filter(status=Booking.Status.NO_SHOW).exists()
+    assert members_bookings.filter(equipment_holds__isnull=False).exists()
+    assert Booking.objects.filter(event__isnull=False, starts_at__gt=now).count() >= 8
+    room = Space.objects.get(slug="ruang-diskusi-1")
+    today = timezone.localdate()
+    week = space_selectors.free_slots(room, start=today, end=today + datetime.timedelta(days=6))
+    states = Counter(slot.state for day in week for slot in day.slots)
+    assert states["free"] > states["taken"] > 0
+
+    # And the API shows it to an app.
+    listed = client.get("/api/v1/events").json()
+    assert (
+        listed["total"]
+        == coming.count() + events.filter(starts_at__lte=now, ends_at__gt=now).count()
+    )
+    assert any(row["waitlist"] for row in listed["events"])
+
+
+@pytest.mark.django_db
+def test_loading_twice_writes_no_second_season(first_50):
+    first = run_demo(first_50)
+    models = (Program, Event, Registration, Certificate, Space, Equipment, Booking)
+    before = {model.__name__: model.objects.count() for model in models}
+
+    again = run_demo(first_50)
+
+    assert {model.__name__: model.objects.count() for model in models} == before
+    assert f"{len(SPACES)} rooms ({len(SPACES)} new)" in first
+    assert f"{len(SPACES)} rooms (0 new)" in again
+    assert f"{len(PROGRAMS)} programs: " in again

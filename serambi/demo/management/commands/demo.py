@@ -144,6 +144,42 @@ class Command(BaseCommand):
             ]
             for problem in people.skipped:
                 self.stderr.write(_("Demo history: skipped %(what)s") % {"what": problem})
+        season = report.programs
+        if season is not None:
+            rows += [
+                (
+                    _("Events"),
+                    _(
+                        "%(programs)s programs: %(past)s events held, %(coming)s coming; "
+                        "%(registrations)s registrations (%(waitlisted)s on a waitlist), "
+                        "%(certificates)s certificates"
+                    )
+                    % {
+                        "programs": _number(season.programs),
+                        "past": _number(season.past_events),
+                        "coming": _number(season.coming_events),
+                        "registrations": _number(season.registrations),
+                        "waitlisted": _number(season.waitlisted),
+                        "certificates": _number(season.certificates),
+                    },
+                ),
+                (
+                    _("Creative space"),
+                    _(
+                        "%(rooms)s rooms (%(new)s new), %(equipment)s pieces of equipment; "
+                        "%(bookings)s bookings coming (%(requested)s waiting for approval)"
+                    )
+                    % {
+                        "rooms": _number(season.spaces),
+                        "new": _number(season.spaces_created),
+                        "equipment": _number(season.equipment),
+                        "bookings": _number(season.coming_bookings),
+                        "requested": _number(season.requested_bookings),
+                    },
+                ),
+            ]
+            for problem in season.skipped:
+                self.stderr.write(_("Demo events: skipped %(what)s") % {"what": problem})
         # The labels make a column, however long they are in the active language.
         width = max(len(label) for label, _value in rows)
         ready = _('Demo library "%(name)s" ready (%(seconds)s s)') % {
