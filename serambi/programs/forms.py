@@ -13,6 +13,7 @@ from serambi.core.models import Branch
 from serambi.spaces.models import Space
 
 from .models import Event, Program
+from .services import EVENT_FIELDS, PROGRAM_FIELDS
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -102,21 +103,7 @@ class GuestRegistrationForm(forms.Form):
 class ProgramForm(forms.ModelForm):
     class Meta:
         model = Program
-        fields = [
-            "title",
-            "category",
-            "audience",
-            "min_age",
-            "max_age",
-            "summary",
-            "description",
-            "poster",
-            "partners",
-            "facilitator",
-            "is_series",
-            "is_published",
-            "gives_certificate",
-        ]
+        fields = list(PROGRAM_FIELDS)
 
 
 class HttpsURLField(forms.URLField):
@@ -146,21 +133,7 @@ class EventForm(forms.ModelForm):
 
     class Meta:
         model = Event
-        fields = [
-            "title",
-            "starts_at",
-            "ends_at",
-            "branch",
-            "space",
-            "setup_minutes",
-            "location",
-            "online_url",
-            "capacity",
-            "registration_required",
-            "registration_opens_at",
-            "registration_closes_at",
-            "accessibility",
-        ]
+        fields = list(EVENT_FIELDS)
         field_classes = {"online_url": HttpsURLField}
         widgets = {
             "starts_at": DateTimeLocalInput(),
