@@ -1,5 +1,8 @@
 """Booking forms: parse what a member picks on the grid into what book_space takes.
 
+The room and equipment forms show and type-check the fields; save_space and
+save_equipment (services.py) check the rules and save.
+
 The rules (opening hours, overlaps, weekly limits) live in services.py;
 these forms only give quick messages next to a field.
 """
@@ -7,14 +10,17 @@ these forms only give quick messages next to a field.
 import datetime
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from serambi.catalog.selectors import active_branches
 from serambi.core.models import Branch
+from serambi.members.models import MemberCategory
 
-from .models import Space
+from .models import Equipment, Space
+from .services import EQUIPMENT_FIELDS, SPACE_FIELDS
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 # A usage report covers at most this many days.
@@ -146,3 +152,60 @@ class UsageForm(forms.Form):
             elif (end - start).days > MAX_REPORT_DAYS:
                 self.add_error("end", _("A report covers a year at most."))
         return cleaned
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None) -> None:
+        super().__init__(attrs=attrs, format="%H:%M")
+
+
+class SpaceForm(forms.ModelForm):
+    """A room and its booking rules; saved by services.save_space, never by the form."""
+
+    class Meta:
+        model = Space
+        fields = [*SPACE_FIELDS, "categories"]
+        widgets = {
+            "opens": TimeInput(),
+            "closes": TimeInput(),
+            "categories": forms.CheckboxSelectMultiple,
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "features": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = active_branches()
+        self.fields["categories"].queryset = MemberCategory.objects.filter(is_active=True)
+
+    def space_data(self) -> dict:
+        data = {key: self.cleaned_data[key] for key in SPACE_FIELDS}
+        photo = data.pop("photo")
+        # A new upload, or False when "clear" is ticked; otherwise the photo stays.
+        if photo is False or isinstance(photo, UploadedFile):
+            data["photo"] = photo
+        return data
+
+    def chosen_categories(self) -> list[MemberCategory]:
+        return list(self.cleaned_data["categories"])
+
+
+class EquipmentForm(forms.ModelForm):
+    """A piece of equipment; saved by services.save_equipment, never by the form."""
+
+    class Meta:
+        model = Equipment
+        fields = list(EQUIPMENT_FIELDS)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = active_branches()
+        self.fields["space"].queryset = Space.objects.select_related("branch").order_by(
+            "branch__name", "name"
+        )
+        self.fields["space"].empty_label = _("Not kept in a room")
+
+    def equipment_data(self) -> dict:
+        return {key: self.cleaned_data[key] for key in EQUIPMENT_FIELDS}

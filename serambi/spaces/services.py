@@ -19,11 +19,12 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from serambi.core.errors import DomainError
 from serambi.core.services import record_audit
-from serambi.members.models import Member
+from serambi.members.models import Member, MemberCategory
 from serambi.programs.models import Event
 
 from . import notices, policies, selectors
@@ -644,3 +645,205 @@ def send_booking_reminders(*, now: datetime.datetime | None = None) -> int:
             booking.save(update_fields=["reminded_at", "updated_at"])
             sent += 1
     return sent
+
+
+# --- rooms and equipment ---------------------------------------------------------------------
+
+# What save_space and save_equipment take; a room's slug is made here, never typed.
+SPACE_FIELDS = (
+    "branch",
+    "name",
+    "kind",
+    "capacity",
+    "description",
+    "features",
+    "accessibility",
+    "photo",
+    "is_active",
+    "opens",
+    "closes",
+    "slot_minutes",
+    "min_minutes",
+    "max_minutes",
+    "book_ahead_days",
+    "buffer_minutes",
+    "max_hours_per_week",
+    "max_bookings_per_week",
+    "requires_approval",
+)
+EQUIPMENT_FIELDS = ("branch", "name", "description", "space", "bookable_alone", "is_active")
+SLUG_LENGTH = Space._meta.get_field("slug").max_length
+
+
+def _check_known(data: dict, fields: Sequence[str]) -> None:
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise DomainError(
+            "spaces.unknown_field",
+            _("Unknown field: %(field)s.") % {"field": unknown[0]},
+            field=unknown[0],
+        )
+
+
+def _check_name(target: Space | Equipment) -> None:
+    target.name = (target.name or "").strip()
+    if not target.name:
+        raise DomainError("spaces.name_required", _("Give it a name."), field="name")
+
+
+def _check_branch(target: Space | Equipment) -> None:
+    if target.branch_id is None or not target.branch.is_active:
+        raise DomainError(
+            "spaces.invalid_branch", _("Choose a branch that is open."), field="branch"
+        )
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[: SLUG_LENGTH - 4].strip("-") or "ruang"
+    slug, number = base, 1
+    while Space.objects.filter(slug=slug).exists():
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+def _check_space_rules(space: Space) -> None:
+    if space.kind not in Space.Kind.values:
+        raise DomainError("spaces.invalid_kind", _("Choose a kind of room."), field="kind")
+    if space.capacity is None or space.capacity < 1:
+        raise DomainError(
+            "spaces.invalid_capacity", _("A room holds at least one person."), field="capacity"
+        )
+    if space.opens and space.closes and space.opens >= space.closes:
+        raise DomainError(
+            "spaces.invalid_hours",
+            _("The room must be bookable from an earlier time than it is bookable until."),
+            field="closes",
+        )
+    slot = space.slot_minutes
+    if slot is None or slot < 5:
+        raise DomainError(
+            "spaces.invalid_slot", _("A slot lasts at least 5 minutes."), field="slot_minutes"
+        )
+    for field in ("min_minutes", "max_minutes"):
+        value = getattr(space, field)
+        if value is None or value < slot or value % slot:
+            raise DomainError(
+                "spaces.invalid_duration",
+                _("Booking lengths must be whole slots of %(slot)s minutes.") % {"slot": slot},
+                field=field,
+            )
+    if space.min_minutes > space.max_minutes:
+        raise DomainError(
+            "spaces.invalid_duration",
+            _("The shortest booking cannot be longer than the longest."),
+            field="max_minutes",
+        )
+    for field in ("book_ahead_days", "buffer_minutes"):
+        if getattr(space, field) is None or getattr(space, field) < 0:
+            raise DomainError("spaces.invalid_value", _("Values cannot be negative."), field=field)
+
+
+def _snapshot(target: Any, fields: Sequence[str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for field in fields:
+        model_field = target._meta.get_field(field)
+        if model_field.is_relation:
+            values[field] = getattr(target, model_field.attname)
+        elif field == "photo":
+            values[field] = target.photo.name or ""
+        else:
+            values[field] = getattr(target, field)
+    return values
+
+
+@transaction.atomic
+def save_space(
+    *,
+    space: Space | None = None,
+    data: dict[str, Any],
+    categories: list[MemberCategory] | None = None,
+    by: Any,
+) -> Space:
+    """Add a room or change one; ``categories`` None keeps who may book, [] lets every member.
+
+    The short name (slug, used in the room's address) is made from the name when the
+    room is added and kept after. A room is retired by making it not bookable.
+    """
+    _check_known(data, SPACE_FIELDS)
+    created = space is None
+    if created:
+        space = Space()
+        before: dict[str, Any] = {}
+        before_categories: set[int] = set()
+    else:
+        space = _lock_space(space)
+        before = _snapshot(space, SPACE_FIELDS)
+        before_categories = set(space.categories.values_list("pk", flat=True))
+    for key, value in data.items():
+        if key == "photo":
+            # False (the form's "clear"), None or "" removes the photo.
+            space.photo = value or ""
+        else:
+            setattr(space, key, value)
+    _check_name(space)
+    _check_branch(space)
+    _check_space_rules(space)
+    if created:
+        space.slug = _unique_slug(space.name)
+    space.save()
+    after = _snapshot(space, SPACE_FIELDS)
+    changed = sorted(field for field in SPACE_FIELDS if before.get(field) != after[field])
+    if categories is not None:
+        chosen = {category.pk for category in categories}
+        if chosen != before_categories:
+            space.categories.set(categories)
+            changed.append("categories")
+    record_audit(
+        by=by,
+        action="spaces.space_saved",
+        target=space,
+        data={"created": created, "changed": changed},
+    )
+    return space
+
+
+@transaction.atomic
+def save_equipment(
+    *, equipment: Equipment | None = None, data: dict[str, Any], by: Any
+) -> Equipment:
+    """Add a piece of equipment or change one; it is kept in a room of its own branch, or none."""
+    _check_known(data, EQUIPMENT_FIELDS)
+    created = equipment is None
+    if created:
+        equipment = Equipment()
+        before: dict[str, Any] = {}
+    else:
+        equipment = (
+            Equipment.objects.select_for_update(of=("self",))
+            .select_related("branch", "space")
+            .get(pk=equipment.pk)
+        )
+        before = _snapshot(equipment, EQUIPMENT_FIELDS)
+    for key, value in data.items():
+        setattr(equipment, key, value)
+    _check_name(equipment)
+    _check_branch(equipment)
+    if equipment.space is not None and equipment.space.branch_id != equipment.branch_id:
+        raise DomainError(
+            "spaces.invalid_space",
+            _("The room it is kept in must be at the same branch."),
+            field="space",
+        )
+    equipment.save()
+    after = _snapshot(equipment, EQUIPMENT_FIELDS)
+    record_audit(
+        by=by,
+        action="spaces.equipment_saved",
+        target=equipment,
+        data={
+            "created": created,
+            "changed": sorted(f for f in EQUIPMENT_FIELDS if before.get(f) != after[f]),
+        },
+    )
+    return equipment

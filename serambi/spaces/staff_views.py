@@ -1,11 +1,13 @@
-"""The staff pages of the creative space, under /staf/ruang/: the day, approvals, usage."""
+"""The staff pages of the creative space, under /staf/ruang/: the day, approvals, usage,
+and the rooms and equipment themselves."""
 
 import datetime
 import math
 
 from django.contrib import messages
+from django.forms.models import model_to_dict
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,8 +20,8 @@ from serambi.core.errors import DomainError
 from serambi.core.models import OpeningHours
 
 from . import selectors, services
-from .forms import DayForm, DeclineForm, UsageForm
-from .models import Booking
+from .forms import DayForm, DeclineForm, EquipmentForm, SpaceForm, UsageForm
+from .models import Booking, Equipment, Space
 
 # The day view's hours when the branch has entered no opening hours.
 DEFAULT_HOURS = (8, 17)
@@ -202,3 +204,106 @@ def usage(request):
     elif not form.is_bound:
         report = selectors.usage(None, today.replace(day=1), today)
     return render(request, "spaces/staff/usage.html", {"form": form, "report": report})
+
+
+# --- rooms and equipment ---------------------------------------------------------------------
+
+
+@workspace_required("spaces.change_space", "spaces.change_equipment")
+@require_safe
+def manage(request):
+    """Every room and piece of equipment, retired ones too, by branch."""
+    spaces = Space.objects.select_related("branch").order_by("branch__name", "name")
+    equipment = Equipment.objects.select_related("branch", "space").order_by("branch__name", "name")
+    branches: dict = {}
+    for space in spaces:
+        branches.setdefault(space.branch, {"spaces": [], "equipment": []})["spaces"].append(space)
+    for piece in equipment:
+        branches.setdefault(piece.branch, {"spaces": [], "equipment": []})["equipment"].append(
+            piece
+        )
+    rows = sorted(branches.items(), key=lambda item: item[0].name)
+    return render(request, "spaces/staff/manage.html", {"branches": rows})
+
+
+def _form_error(form, error: DomainError) -> None:
+    field = error.data.get("field")
+    form.add_error(field if field in form.fields else None, error.message)
+
+
+def _manage_url(branch_id: int) -> str:
+    return f"{reverse('spaces_staff:manage')}#branch-{branch_id}"
+
+
+@workspace_required("spaces.add_space", "spaces.change_space")
+@require_http_methods(["GET", "POST"])
+def space_create(request):
+    return _space_form(request, None)
+
+
+@workspace_required("spaces.change_space")
+@require_http_methods(["GET", "POST"])
+def space_update(request, pk: int):
+    return _space_form(request, get_object_or_404(Space, pk=pk))
+
+
+def _space_form(request, space: Space | None):
+    # Not ``instance=space``: the form would write into it; the service saves and audits.
+    initial = model_to_dict(space, fields=SpaceForm.Meta.fields) if space else {}
+    if space is None and request.user.home_branch_id:
+        initial["branch"] = request.user.home_branch_id
+    form = SpaceForm(_posted(request), request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            space = services.save_space(
+                space=space,
+                data=form.space_data(),
+                categories=form.chosen_categories(),
+                by=request.user,
+            )
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Room “%(name)s” saved.") % {"name": space.name})
+            return redirect(_manage_url(space.branch_id))
+    return render(
+        request,
+        "spaces/staff/space_form.html",
+        {"form": form, "space": space},
+        status=422 if form.is_bound and form.errors else 200,
+    )
+
+
+@workspace_required("spaces.add_equipment", "spaces.change_equipment")
+@require_http_methods(["GET", "POST"])
+def equipment_create(request):
+    return _equipment_form(request, None)
+
+
+@workspace_required("spaces.change_equipment")
+@require_http_methods(["GET", "POST"])
+def equipment_update(request, pk: int):
+    return _equipment_form(request, get_object_or_404(Equipment, pk=pk))
+
+
+def _equipment_form(request, equipment: Equipment | None):
+    initial = model_to_dict(equipment, fields=EquipmentForm.Meta.fields) if equipment else {}
+    if equipment is None and request.user.home_branch_id:
+        initial["branch"] = request.user.home_branch_id
+    form = EquipmentForm(_posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            equipment = services.save_equipment(
+                equipment=equipment, data=form.equipment_data(), by=request.user
+            )
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Equipment “%(name)s” saved.") % {"name": equipment.name})
+            return redirect(_manage_url(equipment.branch_id))
+    return render(
+        request,
+        "spaces/staff/equipment_form.html",
+        {"form": form, "equipment": equipment},
+        status=422 if form.is_bound and form.errors else 200,
+    )
