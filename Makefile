@@ -52,7 +52,7 @@ demo: $(VENV)/.installed
 	@printf '  Notices: e-mails in %s/, WhatsApp/SMS in %s\n\n' \
 		"$$SERAMBI_EMAIL_FILE_PATH" "$$SERAMBI_MESSAGE_FILE"
 	@trap 'kill $$server $$worker 2>/dev/null; wait' EXIT; trap 'exit 130' INT TERM; \
-	$(SERAMBI) worker & worker=$$!; \
+	$(SERAMBI) worker --verbosity 0 & worker=$$!; \
 	$(SERAMBI) runserver $(DEMO_ADDR) --noreload & server=$$!; \
 	wait $$server
 
