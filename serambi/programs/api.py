@@ -24,6 +24,7 @@ from serambi.members.api import PRINTABLE, CodeNameOut, not_a_member
 from serambi.members.selectors import member_for_user
 from serambi.programs import selectors, services
 from serambi.programs.models import Event, Program, Registration
+from serambi.programs.notices import absolute_url
 
 router = Router(tags=["events"])
 
@@ -96,6 +97,7 @@ class EventOut(Schema):
     seats_left: int | None = Field(description="Seats still free; None: no limit.")
     waitlist: bool = Field(description="Full: a registration now goes on the waitlist.")
     accessibility: str
+    url: str = Field(description="The event's page on the library's site.")
 
 
 class EventDetailOut(EventOut):
@@ -176,6 +178,7 @@ def _event_out(event: Event) -> dict[str, Any]:
         "seats_left": seats,
         "waitlist": event.registration_required and seats is not None and seats <= 0,
         "accessibility": event.accessibility,
+        "url": absolute_url(event.get_absolute_url()),
     }
 
 

@@ -275,8 +275,7 @@ def staff_programs() -> QuerySet[Program]:
 
 def with_seat_counts(events: QuerySet[Event]) -> QuerySet[Event]:
     """``seats_taken`` and ``waitlisted`` on each event, counted in the same query."""
-    return events.annotate(
-        seats_taken=Count("registrations", filter=Q(registrations__status__in=SEAT_HOLDING)),
+    return _with_seats(events).annotate(
         waitlisted=Count(
             "registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)
         ),
@@ -285,5 +284,5 @@ def with_seat_counts(events: QuerySet[Event]) -> QuerySet[Event]:
 
 def staff_events(*, since: datetime.datetime, limit: int = 100) -> QuerySet[Event]:
     """Events ending after ``since``, soonest first, with their seat counts."""
-    events = Event.objects.filter(ends_at__gte=since).select_related("program", "branch", "space")
+    events = Event.objects.filter(ends_at__gte=since)
     return with_seat_counts(events).order_by("starts_at", "id")[:limit]

@@ -38,6 +38,10 @@ def contenders_database(tmp_path):
     with target:
         connection.ensure_connection()
         connection.connection.backup(target)
+    # WAL before the threads connect, as a production database already is: switching
+    # the journal mode needs the file to itself, and contenders doing it at once
+    # fail with "database is locked" instead of waiting.
+    target.execute("PRAGMA journal_mode=WAL")
     target.close()
     settings_dict = connections.settings["default"]
     original = settings_dict["NAME"]

@@ -134,10 +134,12 @@ def test_two_simultaneous_cancellations_promote_the_first_two_once_each(
         rows = rows_in(path, event.pk)
         promoted = _promoted_notices(path)
 
-    assert [o for o in outcomes if not isinstance(o, Registration)] == []
+    assert [o for o in outcomes if not isinstance(o, Registration)] == [], outcomes
     statuses = [status for _pk, status, _at in rows]
-    assert statuses == ["cancelled", "cancelled", "confirmed", "confirmed", "waitlisted"]
-    assert sorted(promoted) == sorted(f"programs.promoted:{r.pk}:email" for r in registrations[2:4])
+    assert statuses == ["cancelled", "cancelled", "confirmed", "confirmed", "waitlisted"], rows
+    assert sorted(promoted) == sorted(
+        f"programs.promoted:{r.pk}:email" for r in registrations[2:4]
+    ), (promoted, rows)
 
 
 @pytest.mark.django_db(transaction=True)
