@@ -56,6 +56,7 @@ The rules a gateway follows:
 
 import json
 import logging
+from abc import ABC, abstractmethod
 from pathlib import Path
 
 from django.conf import settings
@@ -69,12 +70,12 @@ class GatewayError(Exception):
     """The message could not be handed to the provider; it may be retried."""
 
 
-class MessageGateway:
-    """Sends one text message to one phone number."""
+class MessageGateway(ABC):
+    """Sends one text message to one phone number; a provider's gateway subclasses it."""
 
+    @abstractmethod
     def send(self, *, to: str, text: str, channel: str) -> None:
         """Hand the message over, or raise :class:`GatewayError`."""
-        raise NotImplementedError
 
 
 class LogGateway(MessageGateway):

@@ -710,11 +710,7 @@ def close_event(*, event: Event, by: Any, now: datetime.datetime | None = None) 
     for member in sorted(members, key=lambda m: m.pk):
         _pause_if_over_limit(member, now=now)
     if event.program.gives_certificate:
-        attended = Registration.objects.filter(
-            event=event, status=Registration.Status.ATTENDED, certificate__isnull=True
-        )
-        for registration in attended:
-            issue_certificate(registration=registration, by=by)
+        issue_certificates(event=event, by=by)
     _audit_staff(by, "programs.close_event", event, {"no_shows": len(absent)})
     return len(absent)
 
@@ -775,6 +771,21 @@ def close_past_events(*, now: datetime.datetime | None = None) -> int:
 
 
 # --- certificates -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def issue_certificates(*, event: Event, by: Any = None) -> list[Certificate]:
+    """Certificates for every attendee of ``event`` who has none yet; the new ones come back."""
+    if not event.program.gives_certificate:
+        raise DomainError(
+            "programs.no_certificates",
+            _("“%(title)s” does not give certificates.") % {"title": event.program.title},
+            program=event.program_id,
+        )
+    attended = Registration.objects.filter(
+        event=event, status=Registration.Status.ATTENDED, certificate__isnull=True
+    ).order_by("registered_at", "id")
+    return [issue_certificate(registration=registration, by=by) for registration in attended]
 
 
 @transaction.atomic

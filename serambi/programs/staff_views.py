@@ -325,17 +325,10 @@ def close_event(request, pk: int):
 @require_POST
 def issue_certificates(request, pk: int):
     event = _event(pk)
-    issued = 0
-    for registration in selectors.registrations_for(event).filter(
-        status=Registration.Status.ATTENDED
-    ):
-        if hasattr(registration, "certificate"):
-            continue
-        try:
-            services.issue_certificate(registration=registration, by=request.user)
-        except DomainError as error:
-            messages.error(request, f"{_who(registration)}: {error.message}")
-        else:
-            issued += 1
-    messages.success(request, _("%(count)s certificates issued.") % {"count": issued})
+    try:
+        issued = services.issue_certificates(event=event, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(count)s certificates issued.") % {"count": len(issued)})
     return redirect("programs_staff:event", pk=event.pk)

@@ -124,3 +124,24 @@ def test_latin1():
     assert latin1("“Ayu” – Śrī") == '"Ayu" - Sri'
     assert latin1("王") == "?"
     latin1("😀 Ayu").encode("latin-1")
+
+
+def test_certificates_for_an_event_go_to_every_attendee_who_has_none(session, branch, coordinator):
+    first = attend(session, MemberFactory(home_branch=branch), coordinator)
+    second = attend(session, MemberFactory(home_branch=branch), coordinator)
+    services.register(event=session, member=MemberFactory(home_branch=branch), by=None)
+    already = services.issue_certificate(registration=first, by=coordinator)
+
+    issued = services.issue_certificates(event=session, by=coordinator)
+
+    assert [certificate.registration_id for certificate in issued] == [second.pk]
+    assert Certificate.objects.filter(registration__event=session).count() == 2
+    assert services.issue_certificates(event=session, by=coordinator) == []
+    assert Certificate.objects.get(registration=first) == already
+
+
+def test_certificates_are_refused_for_a_program_that_gives_none(branch, coordinator):
+    talk = EventFactory(program=ProgramFactory(gives_certificate=False), branch=branch)
+    with pytest.raises(DomainError) as refused:
+        services.issue_certificates(event=talk, by=coordinator)
+    assert refused.value.code == "programs.no_certificates"
