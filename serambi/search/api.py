@@ -50,12 +50,7 @@ class FacetValueOut(Schema):
 class FacetOut(Schema):
     name: str = Field(description="Also the query parameter that filters by it.")
     label: str
-    values: list[FacetValueOut]
-    sample: int | None = Field(
-        None,
-        description="When set, the counts are of this many records of the result (the newest), "
-        "not of all of them: subjects of a very large result are counted from a sample.",
-    )
+    values: list[FacetValueOut] = Field(description="Counted over every record of the result.")
 
 
 class SearchOut(Schema):

@@ -166,11 +166,31 @@ def rebuild(*, progress: Callable[[int], None] | None = None) -> int:
     return total
 
 
+# The tables a search reads (PostgreSQL: vacuumed and analyzed after a bulk load).
+_SEARCHED_TABLES = (
+    "search_document",
+    "search_term",
+    "catalog_record",
+    "catalog_recordsubject",
+    "catalog_identifier",
+)
+
+
 def optimize() -> None:
-    """Merge the index's segments after a bulk load (SQLite); refresh statistics (PostgreSQL)."""
+    """Tidy the index after a bulk load.
+
+    SQLite: merge the full-text index's segments into one. PostgreSQL:
+    VACUUM (ANALYZE) the tables a search reads, as autovacuum would in its
+    own time. Until a table is vacuumed its
+    visibility map is empty and the planner, expecting to read every page,
+    scans the whole table for a common word instead of using the GIN index:
+    250 ms rather than 60 for "history" at 250,000 records. VACUUM cannot
+    run inside a transaction; there only ANALYZE is done.
+    """
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
         elif connection.vendor == "postgresql":
-            cursor.execute("ANALYZE search_document")
-            cursor.execute("ANALYZE search_term")
+            command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+            for table in _SEARCHED_TABLES:
+                cursor.execute(f"{command} {table}")

@@ -47,3 +47,24 @@ class Term(models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+
+class State(models.Model):
+    """One row whose ``token`` changes whenever what the facets count changes.
+
+    Database triggers (migration 0003) give it a new random value on every
+    insert and delete of a record or a record's subject link, and on every
+    change of a record's material type, language, year or audience, in the
+    transaction that makes the change. A process holding the facet columns in
+    memory (``columns.py``) compares tokens to know its copy is current. A
+    random value rather than a counter: a change that is rolled back must not
+    leave behind a number that a later change would reuse.
+    """
+
+    token = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "search_state"
+
+    def __str__(self) -> str:
+        return f"search state {self.token}"

@@ -10,9 +10,9 @@ one per facet, and three to fetch the records, their names and their copies.
 from __future__ import annotations
 
 import re
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+import numpy as np
 from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch
 from django.utils.translation import gettext as _
@@ -33,6 +33,7 @@ from serambi.catalog.models import (
 from serambi.catalog.selectors import availability_by_branch
 from serambi.core.models import Branch
 
+from . import columns
 from . import query as q
 from .analyzer import STOP_WORDS, split_words
 from .backends import backend
@@ -40,8 +41,6 @@ from .types import FACETS, Completion, Facet, FacetValue, Hit, SearchRequest, Se
 
 SUGGEST_BELOW = 3  # hits under which a typo is suspected
 SUBJECT_FACET_SIZE = 15
-# Sets larger than this have their subjects counted from this many records.
-SUBJECT_FACET_SAMPLE = 10_000
 FACET_SIZE = 30
 _DECADE = re.compile(r"^\d{3}0$")
 # A database id in a URL: ASCII digits ("¹³" is a digit to str.isdigit), and no
@@ -186,9 +185,11 @@ def _fetch(sql: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _count(sql: _Sql) -> int:
+def _finds_more_than(sql: _Sql, number: int) -> bool:
+    """Whether the set holds more than ``number`` records (counting stops there)."""
     from_where, params = sql.from_where()
-    return _fetch(f"SELECT COUNT(*) {from_where}", params)[0][0]
+    some = f"SELECT 1 {from_where} LIMIT {int(number) + 1}"
+    return _fetch(f"SELECT COUNT(*) FROM ({some}) found", params)[0][0] > number
 
 
 def hits_for(record_ids: list[int], scores: dict[int, float] | None = None) -> list[Hit]:
@@ -220,42 +221,61 @@ def hits_for(record_ids: list[int], scores: dict[int, float] | None = None) -> l
 # --- facets --------------------------------------------------------------------
 
 
-# The facets that are columns of the record, and how to read each one.
-RECORD_COLUMN_FACETS = {
-    "type": "r.material_type",
-    "language": "r.language",
-    "decade": "(r.year / 10) * 10",
-    "audience": "r.audience",
-}
+def _ids_of(sql: tuple[str, list]) -> np.ndarray:
+    """The record ids ``sql`` selects (as ``record_id``), fetched as one string."""
+    return columns.numbers(_fetch(*backend().joined_ids(sql))[0][0])
 
 
-def _column_counts(sql: _Sql, names: list[str]) -> tuple[dict[str, Counter], int]:
-    """Counts of the values of several column facets over one set, in a single pass.
+def _found(parsed: q.Query, cols: columns.Columns) -> np.ndarray:
+    """The records the query finds, before any facet filter, as a mask over ``cols``."""
+    search = backend()
+    positive, negative = parsed.positive_words, parsed.negative_words
+    if positive:
+        # "-word" goes into the full-text match, which checks it on the rows it finds.
+        found = cols.mask_of(_ids_of(search.matching_ids(positive, negative)))
+    else:
+        found = cols.every()
+        if negative:
+            found &= ~cols.mask_of(_ids_of(search.matching_any(negative)))
+    for clause in parsed.clauses:
+        if isinstance(clause, q.YearRange):
+            inside = cols.years_between(clause.start, clause.end)
+        elif isinstance(clause, q.Identifier):
+            number = compact_isbn(clause.value) or clause.value
+            scheme = Identifier.Scheme.ISBN if len(number) in (10, 13) else Identifier.Scheme.ISSN
+            ids = _fetch(
+                "SELECT record_id FROM catalog_identifier WHERE scheme = %s AND normalized = %s",
+                [scheme, number],
+            )
+            inside = cols.mask_of(np.array([pk for (pk,) in ids], dtype=np.int64))
+        else:
+            continue
+        found &= ~inside if clause.negated else inside
+    return found
 
-    The set is grouped by every combination of the columns (a few hundred at
-    most) and each facet's counts are summed from those; the sum of all is
-    the size of the set.
-    """
-    from_where, params = sql.from_where()
-    columns = ", ".join(RECORD_COLUMN_FACETS[name] for name in names)
-    positions = ", ".join(str(i + 1) for i in range(len(names)))
-    counts: dict[str, Counter] = {name: Counter() for name in names}
-    total = 0
-    for *values, n in _fetch(
-        f"SELECT {columns}, COUNT(*) {from_where} GROUP BY {positions}", params
-    ):
-        total += n
-        for name, value in zip(names, values, strict=True):
-            counts[name][value] += n
-    return counts, total
 
-
-def _ids(sql: _Sql) -> tuple[str, list]:
-    """SELECT of the set's record ids (as ``id``), skipping the records table when it can."""
-    if not sql.where and sql.matched is not None:
-        return f"SELECT record_id AS id FROM ({sql.matched[0]}) matched", list(sql.matched[1])
-    from_where, params = sql.from_where()
-    return f"SELECT r.id AS id {from_where}", params
+def _filter_mask(name: str, values: tuple[str, ...], cols: columns.Columns) -> np.ndarray | None:
+    """The records one facet filter keeps; None when none of its values is usable."""
+    if name in ("type", "language", "audience"):
+        column = {"type": cols.material_type, "language": cols.language, "audience": cols.audience}
+        return column[name].mask(values)
+    if name == "decade":
+        decades = [int(v) for v in values if _DECADE.match(v)]
+        if not decades:
+            return None
+        mask = cols.none()
+        for decade in decades:
+            mask |= cols.years_between(decade, decade + 9)
+        return mask
+    if name == "subject":
+        ids = [int(v) for v in values if _ID.match(v)]
+        return cols.with_subjects(ids) if ids else None
+    if name in ("branch", "available"):
+        condition, params = _facet_condition(name, values)
+        holding = condition.replace("EXISTS (SELECT 1 ", "SELECT i.record_id ", 1)[:-1]
+        holding = holding.replace("i.record_id = r.id AND ", "", 1)
+        return cols.mask_of(_ids_of((f"SELECT DISTINCT record_id FROM ({holding}) h", params)))
+    return None
 
 
 def _item_counts(sql: _Sql, *, available_only: bool) -> list[tuple]:
@@ -270,36 +290,46 @@ def _item_counts(sql: _Sql, *, available_only: bool) -> list[tuple]:
     )
 
 
-def _subject_counts(sql: _Sql, *, sample: int | None) -> list[tuple]:
-    """The most frequent subjects of the set, or of its ``sample`` newest records.
+def _copy_counts(base: _Sql, request: SearchRequest) -> tuple[list[tuple], list[tuple]]:
+    """Per branch, how many records of the set have a copy available there, and any copy.
 
-    A record has several subjects, so counting them costs a look-up per record:
-    over 100,000 records, most of a second. Large sets are counted from a
-    sample, as Koha and Evergreen do, and the facet says so.
+    Copies change with every loan, so they are counted in SQL, over the set
+    (each facet leaving its own filter out); when neither facet has a value
+    chosen, both count the same set, in one query.
     """
-    ids, params = _ids(sql)
-    if sample is not None:
-        ids = f"SELECT id FROM ({ids}) whole ORDER BY id DESC LIMIT {int(sample)}"
-    return _fetch(
-        f"SELECT rs.subject_id, COUNT(*) AS n FROM ({ids}) x "
-        "CROSS JOIN catalog_recordsubject rs WHERE rs.record_id = x.id "
-        f"GROUP BY rs.subject_id ORDER BY n DESC, rs.subject_id LIMIT {SUBJECT_FACET_SIZE}",
-        params,
+    withdrawn, available = Item.Status.WITHDRAWN, Item.Status.AVAILABLE
+    if not _fetch("SELECT EXISTS (SELECT 1 FROM catalog_item WHERE status <> %s)", [withdrawn])[0][
+        0
+    ]:
+        return [], []  # a catalogue without copies (yet): nothing to count
+    if "available" in request.filters or "branch" in request.filters:
+        return (
+            _item_counts(_filtered(base, request, leave_out="available"), available_only=True),
+            _item_counts(_filtered(base, request, leave_out="branch"), available_only=False),
+        )
+    ids, params = _ids(_filtered(base, request))
+    rows = _fetch(
+        "SELECT i.branch_id, COUNT(DISTINCT CASE WHEN i.status = %s THEN i.record_id END), "
+        f"COUNT(DISTINCT i.record_id) FROM ({ids}) x CROSS JOIN catalog_item i "
+        "WHERE i.record_id = x.id AND i.status <> %s GROUP BY i.branch_id",
+        [available, *params, withdrawn],
     )
+    return [(pk, n) for pk, n, _any in rows if n], [(pk, n) for pk, _n, n in rows]
 
 
-def _top(counts: Counter, size: int = FACET_SIZE) -> list[tuple]:
+def _ids(sql: _Sql) -> tuple[str, list]:
+    """SELECT of the set's record ids (as ``id``), skipping the records table when it can."""
+    if not sql.where and sql.matched is not None:
+        return f"SELECT record_id AS id FROM ({sql.matched[0]}) matched", list(sql.matched[1])
+    from_where, params = sql.from_where()
+    return f"SELECT r.id AS id {from_where}", params
+
+
+def _top(counts: dict, size: int = FACET_SIZE) -> list[tuple]:
     return sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))[:size]
 
 
-def _facet(
-    name: str,
-    counts: list[tuple],
-    labels: dict,
-    request: SearchRequest,
-    *,
-    sample: int | None = None,
-) -> Facet:
+def _facet(name: str, counts: list[tuple], labels: dict, request: SearchRequest) -> Facet:
     chosen = request.filters.get(name, ())
     values = [
         FacetValue(str(value), str(labels.get(value, value)), count, str(value) in chosen)
@@ -309,25 +339,28 @@ def _facet(
     # A chosen value stays on the list even when no record has it any more.
     shown = {v.value for v in values}
     values += [FacetValue(value, value, 0, True) for value in chosen if value not in shown]
-    return Facet(name, str(FACETS[name]), values, sample)
+    return Facet(name, str(FACETS[name]), values)
 
 
-def _facets(base: _Sql, request: SearchRequest) -> tuple[list[Facet], int | None]:
-    """The facets of a search, and its total when counting them told it.
+def _facets(
+    cols: columns.Columns,
+    found: np.ndarray,
+    filters: dict[str, np.ndarray],
+    base: _Sql,
+    request: SearchRequest,
+) -> list[Facet]:
+    """The facets of a search, counted exactly over the records in memory (``columns``).
 
     Each facet counts the set filtered by every filter but its own, so values
-    of one facet can be combined. The column facets with no value chosen all
-    count the same set (every filter applies), so they share one query.
+    of one facet can be combined.
     """
 
-    def filtered(name: str) -> _Sql:
-        return _filtered(base, request, leave_out=name)
-
-    shared = [name for name in RECORD_COLUMN_FACETS if name not in request.filters]
-    counts, total = _column_counts(_filtered(base, request), shared) if shared else ({}, None)
-    for name in RECORD_COLUMN_FACETS:
-        if name in request.filters:
-            counts[name] = _column_counts(filtered(name), [name])[0][name]
+    def counted(name: str) -> np.ndarray:
+        mask = found.copy()
+        for other, kept in filters.items():
+            if other != name:
+                mask &= kept
+        return mask
 
     branches = {b.pk: b for b in Branch.objects.only("pk", "code", "name")}
 
@@ -336,44 +369,35 @@ def _facets(base: _Sql, request: SearchRequest) -> tuple[list[Facet], int | None
         return sorted(found, key=lambda row: (-row[1], row[0]))
 
     branch_labels = {b.code: b.name for b in branches.values()}
-    decades = sorted(((str(d), n) for d, n in counts["decade"].items() if d), reverse=True)
-    subject_set = filtered("subject")
-    subject_total = total if "subject" not in request.filters else None
-    if subject_total is None:
-        subject_total = _count(subject_set)
-    sample = SUBJECT_FACET_SAMPLE if subject_total > SUBJECT_FACET_SAMPLE else None
-    subject_counts = _subject_counts(subject_set, sample=sample)
+    decades = sorted(
+        ((str(d), n) for d, n in cols.decade_counts(counted("decade")).items()), reverse=True
+    )
+    subject_counts = cols.subject_counts(counted("subject"), SUBJECT_FACET_SIZE)
     headings = dict(
         Subject.objects.filter(pk__in=[pk for pk, _n in subject_counts]).values_list(
             "pk", "heading"
         )
     )
-    facets = [
+    available, held = _copy_counts(base, request)
+    return [
+        _facet("available", by_branch(available), branch_labels, request),
+        _facet("type", _top(cols.material_type.counts(counted("type"))), _TYPES, request),
         _facet(
-            "available",
-            by_branch(_item_counts(filtered("available"), available_only=True)),
-            branch_labels,
+            "language",
+            _top(cols.language.counts(counted("language"))),
+            _LanguageLabels(),
             request,
         ),
-        _facet("type", _top(counts["type"]), _TYPES, request),
-        _facet("language", _top(counts["language"]), _LanguageLabels(), request),
         _facet("decade", decades, {d: _decade_label(d) for d, _n in decades}, request),
         _facet(
             "subject",
             [(str(pk), n) for pk, n in subject_counts],
             {str(pk): heading for pk, heading in headings.items()},
             request,
-            sample=sample,
         ),
-        _facet(
-            "branch",
-            by_branch(_item_counts(filtered("branch"), available_only=False)),
-            branch_labels,
-            request,
-        ),
-        _facet("audience", _top(counts["audience"]), _AUDIENCES, request),
+        _facet("branch", by_branch(held), branch_labels, request),
+        _facet("audience", _top(cols.audience.counts(counted("audience"))), _AUDIENCES, request),
     ]
-    return facets, total
 
 
 def _decade_label(value: str) -> str:
@@ -466,7 +490,7 @@ def suggest(text: str, parsed: q.Query, total: int) -> str | None:
     corrected = "".join(
         corrections.get(part.casefold(), part) for part in re.split(r"([^\W_]+)", text)
     )
-    if _count(_query_sql(q.parse(corrected))) <= total:
+    if not _finds_more_than(_query_sql(q.parse(corrected)), total):
         return None
     return corrected
 
@@ -474,18 +498,107 @@ def suggest(text: str, parsed: q.Query, total: int) -> str | None:
 # --- the doors' functions --------------------------------------------------------
 
 
-def _page_of_hits(sql: _Sql, request: SearchRequest) -> list[tuple[int, float | None]]:
-    """(record id, score) of the page's hits, best first."""
-    paging = f"LIMIT {int(request.per_page)} OFFSET {int((request.page - 1) * request.per_page)}"
-    if sql.ranked is not None and not sql.where and request.sort == "relevance":
-        # Words alone, by relevance: the full-text index answers without the records.
-        match, params = sql.ranked
-        order = "ORDER BY score DESC, record_id DESC"
-        return _fetch(f"SELECT record_id, score FROM ({match}) m {order} {paging}", params)
-    from_where, params = sql.from_where(with_score=sql.is_ranked)
-    score = "m.score" if sql.is_ranked else "NULL"
-    order = _order_by(request, sql.is_ranked)
-    return _fetch(f"SELECT r.id, {score} {from_where} ORDER BY {order} {paging}", params)
+def _in_title(parsed: q.Query) -> list[q.Words] | None:
+    """The query's words and topics asked for in the title too; None when there are none.
+
+    Words asked for in any field or in the subjects: a record that also has
+    them in its title is about them. Names, publishers and title words are
+    left alone.
+    """
+    wanted = [
+        replace(clause, field="title")
+        for clause in parsed.positive_words
+        if clause.field in (None, "subject")
+    ]
+    return wanted or None
+
+
+def _ranked(match: tuple[str, list], ids: np.ndarray | None, start: int, size: int) -> list[tuple]:
+    """Ranked rows ``start`` to ``start + size`` of the full-text match, within ``ids`` if given."""
+    sql, params = match
+    order = f"ORDER BY score DESC, record_id DESC LIMIT {int(size)} OFFSET {int(start)}"
+    if ids is None:
+        return _fetch(f"SELECT record_id, score FROM ({sql}) m {order}", params)
+    inside, more = backend().among(ids)
+    return _fetch(
+        # "+": a test on each row the index finds, never a look-up of each id in it.
+        f"SELECT record_id, score FROM ({sql}) m WHERE +record_id IN ({inside}) {order}",
+        [*params, *more],
+    )
+
+
+def _ranked_page(
+    base: _Sql,
+    parsed: q.Query,
+    cols: columns.Columns,
+    chosen: np.ndarray,
+    narrowed: bool,
+    start: int,
+    size: int,
+) -> list[tuple[int, float | None]]:
+    """The page of a search by relevance: the full-text index's score, best first.
+
+    Scoring costs SQLite's FTS5 about three microseconds a record, and a
+    common word finds tens of thousands: there, a large set is ranked in two
+    tiers, the records with every word (or topic) in their title first, where
+    the words of a common search are meant to be, and a few thousand records
+    at most, then the rest, each tier by score. The second tier is scored only when a
+    page reaches it. (PostgreSQL finds the title tier no faster than it
+    ranks the whole set, so it ranks the whole set.)
+    """
+    total = int(chosen.sum())
+    tiers_above = backend().rank_in_tiers_above
+    title_clauses = _in_title(parsed) if tiers_above is not None and total > tiers_above else None
+    if title_clauses is None:
+        return _ranked(base.ranked, cols.ids_of(chosen) if narrowed else None, start, size)
+    search, words, negative = backend(), parsed.positive_words, parsed.negative_words
+    in_title = chosen & cols.mask_of(_ids_of(search.matching_ids(title_clauses, negative)))
+    first = int(in_title.sum())
+    rows = []
+    if start < first:
+        # The words in the title count twice: once as title words, once as words anywhere.
+        tier = search.matching([*title_clauses, *words], negative)
+        rows = _ranked(tier, cols.ids_of(in_title) if narrowed else None, start, size)
+    if len(rows) < size:
+        rest = chosen & ~in_title
+        if len(title_clauses) == 1 and not narrowed:  # the index can leave the first tier out
+            tier, ids = search.matching(words, [*negative, *title_clauses]), None
+        else:
+            tier, ids = base.ranked, cols.ids_of(rest)
+        rows += _ranked(tier, ids, max(0, start - first), size - len(rows))
+    return rows
+
+
+def _page_of_hits(
+    base: _Sql,
+    parsed: q.Query,
+    request: SearchRequest,
+    cols: columns.Columns,
+    chosen: np.ndarray,
+    narrowed: bool,
+) -> list[tuple[int, float | None]]:
+    """(record id, score) of the page's hits, best first.
+
+    ``narrowed``: ``chosen`` holds fewer records than the full-text match
+    (filters, years, identifiers), so ranking keeps to its ids.
+    """
+    size, start = int(request.per_page), int((request.page - 1) * request.per_page)
+    paging = f"LIMIT {size} OFFSET {start}"
+    if request.sort == "title":
+        from_where, params = _filtered(base, request).from_where()
+        order = f"ORDER BY LOWER(r.title), r.id {paging}"
+        return _fetch(f"SELECT r.id, NULL {from_where} {order}", params)
+    if request.sort == "relevance" and base.ranked is not None:
+        return _ranked_page(base, parsed, cols, chosen, narrowed, start, size)
+    # Newest, oldest, or no words to rank by: ordered from the columns in memory.
+    ids, years = cols.ids[chosen], cols.year[chosen].astype(np.int64)
+    if request.sort == "newest":  # year descending (unknown last), then id descending
+        order = np.lexsort((-ids, -years))
+    elif request.sort == "oldest":  # year ascending (unknown last), then id ascending
+        order = np.lexsort((ids, np.where(years == columns.NO_YEAR, 1 << 40, years)))
+    else:  # the newest records first
+        order = np.arange(len(ids) - 1, -1, -1)
+    return [(int(pk), None) for pk in ids[order[start : start + size]]]
 
 
 def search(request: SearchRequest) -> SearchResult:
@@ -494,11 +607,23 @@ def search(request: SearchRequest) -> SearchResult:
         return SearchResult(request, 1, hits_for([direct]), [], None, direct)
     parsed = q.parse(request.q)
     base = _query_sql(parsed)
-    sql = _filtered(base, request)
-    rows = _page_of_hits(sql, request)
-    facets, total = _facets(base, request)
-    if total is None:  # every column facet has a value chosen: count the set itself
-        total = _count(sql)
+    cols = columns.columns()
+    found = _found(parsed, cols)
+    filters = {
+        name: mask
+        for name, values in request.filters.items()
+        if (mask := _filter_mask(name, values, cols)) is not None
+    }
+    chosen = found.copy()
+    for mask in filters.values():
+        chosen &= mask
+    total = int(chosen.sum())
+    # Whether the set is narrower than what the full-text index matches.
+    narrowed = bool(filters) or any(
+        isinstance(clause, (q.YearRange, q.Identifier)) for clause in parsed.clauses
+    )
+    rows = _page_of_hits(base, parsed, request, cols, chosen, narrowed)
+    facets = _facets(cols, found, filters, base, request)
     hits = hits_for([pk for pk, _s in rows], {pk: s for pk, s in rows})
     return SearchResult(
         request=request,

@@ -170,8 +170,6 @@ class Facet:
     name: str
     label: str
     values: list[FacetValue]
-    # Counted from this many records of the set (the newest) rather than all of them.
-    sample: int | None = None
 
 
 @dataclass(frozen=True)

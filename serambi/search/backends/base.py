@@ -21,6 +21,9 @@ class Backend(ABC):
     WEIGHTS = {"title": 10.0, "author": 6.0, "subject": 4.0, "publisher": 1.5, "other": 1.0}
     # The catalogue's records as the service's SQL names them (alias r).
     records = "catalog_record r"
+    # Sets larger than this are ranked in tiers, title matches first (None: never);
+    # see services._ranked_page.
+    rank_in_tiers_above: int | None = None
 
     @abstractmethod
     def matching(self, clauses: list[Words], excluded: Sequence[Words] = ()) -> Sql:
@@ -38,6 +41,14 @@ class Backend(ABC):
     @abstractmethod
     def title_prefix(self, words: list[str], prefix: str) -> Sql:
         """SELECT record_id, score of titles with ``words`` and a word starting ``prefix``."""
+
+    @abstractmethod
+    def joined_ids(self, sql: Sql) -> Sql:
+        """SELECT of one string: the ``record_id`` column of ``sql``, comma-separated."""
+
+    @abstractmethod
+    def among(self, ids: Sequence[int]) -> Sql:
+        """A subquery of these ids, for ``column IN (...)`` (any number of them)."""
 
     @abstractmethod
     def similar_terms(self, word: str, limit: int) -> list[str]:

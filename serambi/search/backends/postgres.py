@@ -79,6 +79,12 @@ class PostgresBackend(Backend):
         where, params = condition(clauses, "|")
         return f"SELECT d.record_id FROM search_document d WHERE {where}", params
 
+    def joined_ids(self, sql: Sql) -> Sql:
+        return f"SELECT string_agg(record_id::text, ',') FROM ({sql[0]}) found", list(sql[1])
+
+    def among(self, ids: Sequence[int]) -> Sql:
+        return "SELECT unnest(%s::bigint[])", [[int(pk) for pk in ids]]
+
     def title_prefix(self, words: list[str], prefix: str) -> Sql:
         parts = [_lexeme(word, "A") for word in words] + [_lexeme(prefix) + ":*A"]
         query = " & ".join(parts)

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
+import numpy as np
 from django.db import connection
 
 from ..analyzer import Term
+from ..columns import numbers
 from ..query import Words
 from .base import Backend, Sql
 
 COLUMNS = ("title", "author", "subject", "publisher", "other")
+# Words looked at, for each word similar_terms returns: those found under most trigrams.
+_CANDIDATES_PER_RESULT = 5
 _ANY_OF = "{" + " ".join(COLUMNS) + "}"
+
+
+def _trigrams(word: str) -> set[str]:
+    # As FTS5's trigram tokenizer sees a word: case folded.
+    word = word.casefold()
+    return {word[i : i + 3] for i in range(len(word) - 2)}
 
 
 def _quote(token: str) -> str:
@@ -50,6 +61,7 @@ class SQLiteBackend(Backend):
     # MARC) to get four small columns; the index that holds them is three times
     # faster for a common word (46,000 hits of 250,000: 80 -> 26 ms).
     records = "catalog_record r INDEXED BY record_facet_columns"
+    rank_in_tiers_above = 4000
 
     def _bm25(self) -> str:
         weights = ", ".join(str(self.WEIGHTS[column]) for column in COLUMNS)
@@ -70,7 +82,14 @@ class SQLiteBackend(Backend):
 
     def matching_any(self, clauses: list[Words]) -> Sql:
         match = " OR ".join(expression(clause) for clause in clauses)
-        return "SELECT rowid FROM search_fts WHERE search_fts MATCH %s", [match]
+        return "SELECT rowid AS record_id FROM search_fts WHERE search_fts MATCH %s", [match]
+
+    def joined_ids(self, sql: Sql) -> Sql:
+        return f"SELECT group_concat(record_id) FROM ({sql[0]})", list(sql[1])
+
+    def among(self, ids: Sequence[int]) -> Sql:
+        # One parameter, however many ids (SQLite allows 32,766 parameters).
+        return "SELECT value FROM json_each(%s)", [json.dumps([int(pk) for pk in ids])]
 
     def title_prefix(self, words: list[str], prefix: str) -> Sql:
         parts = [_quote(word) for word in words] + [_quote(prefix) + "*"]
@@ -82,17 +101,41 @@ class SQLiteBackend(Backend):
         return sql, [match]
 
     def similar_terms(self, word: str, limit: int) -> list[str]:
-        trigrams = {word[i : i + 3] for i in range(len(word) - 2)}
+        """Words sharing the most of ``word``'s trigrams, by pg_trgm's similarity.
+
+        Each trigram's words come from the trigram index as one string; the
+        words found under most trigrams are then scored by shared / all the
+        trigrams of both (what pg_trgm's ``similarity`` computes). Ranking
+        every word with any trigram by bm25 instead cost ten times as much.
+        """
+        trigrams = _trigrams(word)
         if not trigrams:
             return []
-        match = " OR ".join(_quote(trigram) for trigram in sorted(trigrams))
+        one = (
+            "SELECT group_concat(rowid) FROM search_term_trigram WHERE search_term_trigram MATCH %s"
+        )
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT term FROM search_term_trigram WHERE search_term_trigram MATCH %s "
-                "ORDER BY bm25(search_term_trigram) LIMIT %s",
-                [match, limit],
+                " UNION ALL ".join([one] * len(trigrams)), [_quote(t) for t in sorted(trigrams)]
             )
-            return [row[0] for row in cursor.fetchall()]
+            found = [numbers(text) for (text,) in cursor.fetchall() if text]
+            if not found:
+                return []
+            ids, shared = np.unique(np.concatenate(found), return_counts=True)
+            best = np.argsort(-shared, kind="stable")[: limit * _CANDIDATES_PER_RESULT]
+            shared_by_id = dict(zip(ids[best].tolist(), shared[best].tolist(), strict=True))
+            cursor.execute(
+                "SELECT id, term FROM search_term WHERE id IN (SELECT value FROM json_each(%s))",
+                [json.dumps(list(shared_by_id))],
+            )
+            terms = cursor.fetchall()
+
+        def similarity(row: tuple[int, str]) -> float:
+            common = shared_by_id[row[0]]
+            return common / (len(trigrams) + len(_trigrams(row[1])) - common)
+
+        terms.sort(key=lambda row: (-similarity(row), row[1]))
+        return [term for _pk, term in terms[:limit]]
 
     def document_frequency(self, words: list[str]) -> dict[str, int]:
         if not words:

@@ -14,6 +14,7 @@ from serambi.catalog.marc.importer import import_marc
 from serambi.catalog.models import Contributor, ImportRun, Item, Record, Subject
 from serambi.catalog.tests.factories import BranchFactory, ItemFactory
 from serambi.core.models import AuditEntry, Branch
+from serambi.search import services
 from serambi.search.analyzer import split_words, stem
 from serambi.search.models import Document, Term
 from serambi.search.services import autocomplete, search
@@ -248,25 +249,55 @@ def test_autocomplete_titles_authors_and_subjects():
     assert autocomplete("s") == []
 
 
-def test_subjects_of_a_large_result_are_counted_from_a_sample(monkeypatch):
-    from serambi.search import services
-
-    exact = {f.name: f for f in search(SearchRequest(q="ekonomi")).facets}["subject"]
-    assert exact.sample is None
-    monkeypatch.setattr(services, "SUBJECT_FACET_SAMPLE", 10)
-    result = search(SearchRequest(q="ekonomi"))
-    sampled = {f.name: f for f in result.facets}["subject"]
-    assert result.total > 10
-    assert sampled.sample == 10
-    newest_ten = sorted(services.matching_record_ids("ekonomi"))[-10:]
+def test_facets_count_every_record_of_a_large_result():
+    result = search(SearchRequest(q="ekonomi", per_page=5))
+    found = services.matching_record_ids("ekonomi")
+    assert result.total == len(found) > 5
     expected = Counter(
         str(pk)
-        for pk in Record.subjects.through.objects.filter(record_id__in=newest_ten).values_list(
+        for pk in Record.subjects.through.objects.filter(record_id__in=found).values_list(
             "subject_id", flat=True
         )
     )
     top = sorted(expected.items(), key=lambda item: (-item[1], int(item[0])))[:15]
-    assert [(v.value, v.count) for v in sampled.values] == top
-    # The other facets stay exact.
-    types = {f.name: f for f in result.facets}["type"]
-    assert sum(v.count for v in types.values) == result.total
+    facets = {f.name: f for f in result.facets}
+    assert [(v.value, v.count) for v in facets["subject"].values] == top
+    assert sum(v.count for v in facets["type"].values) == result.total
+    languages = Counter(Record.objects.filter(pk__in=found).values_list("language", flat=True))
+    assert {v.value: v.count for v in facets["language"].values} == {
+        code: n for code, n in languages.items() if code
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "in_title_query", "filters"),
+    [
+        ("sejarah", "judul:sejarah", {}),
+        ("sejarah", "judul:sejarah", {"language": ("ind",)}),
+        ("subjek:indonesia", "judul:indonesia subjek:indonesia", {}),
+    ],
+)
+def test_a_large_set_is_ranked_title_matches_first_page_after_page(
+    monkeypatch, query, in_title_query, filters
+):
+    from serambi.search.backends import backend
+
+    def every_page(q: str) -> list[int]:
+        first = search(SearchRequest(q=q, filters=filters, per_page=7))
+        ids = []
+        for page in range(1, first.pages + 1):
+            result = search(SearchRequest(q=q, filters=filters, per_page=7, page=page))
+            ids += [hit.record.pk for hit in result.hits]
+        return ids
+
+    monkeypatch.setattr(type(backend()), "rank_in_tiers_above", None)
+    untiered = every_page(query)
+    monkeypatch.setattr(type(backend()), "rank_in_tiers_above", 5)
+    tiered = every_page(query)
+    # The same records, each once, on pages that follow one another.
+    assert len(tiered) == len(set(tiered)) == len(untiered) > 14
+    assert set(tiered) == set(untiered)
+    in_title = set(services.matching_record_ids(in_title_query))
+    first = [pk in in_title for pk in tiered]
+    assert first == sorted(first, reverse=True), "every title match comes before the rest"
+    assert 0 < sum(first) < len(first)

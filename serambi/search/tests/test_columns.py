@@ -1,0 +1,98 @@
+"""The facet columns held in memory follow the catalogue: triggers change the token."""
+
+import numpy as np
+import pytest
+from django.db import transaction
+
+from serambi.catalog.models import Record, RecordSubject
+from serambi.catalog.services import create_record, update_record
+from serambi.catalog.tests.factories import RecordFactory, RecordSubjectFactory, SubjectFactory
+from serambi.search import columns
+from serambi.search.indexing import index_records
+from serambi.search.services import search
+from serambi.search.types import SearchRequest
+
+pytestmark = pytest.mark.django_db
+
+
+def facet(result, name: str) -> dict[str, int]:
+    return {v.value: v.count for f in result.facets if f.name == name for v in f.values}
+
+
+def test_the_token_changes_with_what_the_facets_count(cataloguer):
+    seen = {columns.current_token()}
+
+    def changed() -> bool:
+        token = columns.current_token()
+        new = token not in seen
+        seen.add(token)
+        return new
+
+    record = RecordFactory(title="Kitab Tani", material_type="book")
+    assert changed()
+    Record.objects.filter(pk=record.pk).update(material_type="map")
+    assert changed()
+    Record.objects.filter(pk=record.pk).update(title="Kitab Tani Baru")
+    assert not changed(), "the title is not a facet: no reload for it"
+    link = RecordSubjectFactory(record=record)
+    assert changed()
+    RecordSubject.objects.filter(pk=link.pk).update(subject=SubjectFactory())
+    assert changed()
+    link.delete()
+    assert changed()
+    record.delete()
+    assert changed()
+
+
+def test_a_search_counts_the_catalogue_as_it_is_now(cataloguer):
+    first = create_record(
+        data={"title": "Sejarah Kota Magelang", "material_type": "book"}, by=cataloguer
+    )
+    assert facet(search(SearchRequest(q="magelang")), "type") == {"book": 1}
+    update_record(record=first, data={"material_type": "map"}, by=cataloguer)
+    assert facet(search(SearchRequest(q="magelang")), "type") == {"map": 1}
+    second = create_record(data={"title": "Peta Magelang", "language": "ind"}, by=cataloguer)
+    result = search(SearchRequest(q="magelang"))
+    assert result.total == 2
+    assert sum(facet(result, "type").values()) == 2
+    first.delete()
+    result = search(SearchRequest(q="magelang", filters={"type": ("map",)}))
+    assert result.total == 0
+    assert [hit.record.pk for hit in search(SearchRequest(q="magelang")).hits] == [second.pk]
+
+
+def test_a_rolled_back_change_leaves_no_stale_copy_behind():
+    record = RecordFactory(title="Serat Centhini", material_type="book")
+    index_records([record.pk])
+    before = columns.columns()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Record.objects.filter(pk=record.pk).update(material_type="manuscript")
+        # Loaded inside the transaction: holds the change that is about to vanish.
+        assert columns.columns().material_type.values == ["manuscript"]
+        raise RuntimeError
+    after = columns.columns()
+    assert after.token == before.token
+    assert after.material_type.values == ["book"]
+
+
+def test_the_subject_facet_counts_every_link():
+    common, rare = SubjectFactory(heading="Pertanian"), SubjectFactory(heading="Irigasi")
+    for number in range(6):
+        record = RecordFactory(title=f"Bertani {number}")
+        RecordSubjectFactory(record=record, subject=common)
+        if number < 2:
+            RecordSubjectFactory(record=record, subject=rare)
+    index_records(Record.objects.values_list("pk", flat=True))
+    result = search(SearchRequest(q="bertani"))
+    assert facet(result, "subject") == {str(common.pk): 6, str(rare.pk): 2}
+    narrowed = search(SearchRequest(q="bertani", filters={"subject": (str(rare.pk),)}))
+    assert narrowed.total == 2
+    # The chosen subject's own facet still counts the set without its filter.
+    assert facet(narrowed, "subject") == {str(common.pk): 6, str(rare.pk): 2}
+
+
+def test_ids_the_copy_does_not_hold_are_left_out():
+    kept = RecordFactory()
+    cols = columns.columns()
+    mask = cols.mask_of(np.array([kept.pk + 1000, kept.pk, 0], dtype=np.int64))
+    assert cols.ids_of(mask).tolist() == [kept.pk]
