@@ -441,6 +441,7 @@ def prepare(path: Path, *, fresh: bool) -> None:
 
     from serambi.catalog.marc.importer import import_marc
     from serambi.catalog.models import ImportRun, Record
+    from serambi.search.indexing import after_bulk_load
 
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
@@ -464,6 +465,10 @@ def prepare(path: Path, *, fresh: bool) -> None:
     seconds = time.perf_counter() - started
     counts = ", ".join(f"{name} {value:,}" for name, value in result.summary().items())
     print(f"import:   {seconds:.1f} s, {result.read / seconds:,.0f} records/s ({counts})")
+    # As `serambi import-marc` does after a large import (PostgreSQL: VACUUM ANALYZE).
+    started = time.perf_counter()
+    if after_bulk_load(result.created + result.updated):
+        print(f"after_bulk_load(): {time.perf_counter() - started:.1f} s")
 
 
 def empty_database() -> None:

@@ -166,6 +166,8 @@ def rebuild(*, progress: Callable[[int], None] | None = None) -> int:
     return total
 
 
+# An import that writes this many records or more is a bulk load (see after_bulk_load).
+BULK_LOAD = 10_000
 # The tables a search reads (PostgreSQL: vacuumed and analyzed after a bulk load).
 _SEARCHED_TABLES = (
     "search_document",
@@ -194,3 +196,15 @@ def optimize() -> None:
             command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
             for table in _SEARCHED_TABLES:
                 cursor.execute(f"{command} {table}")
+
+
+def after_bulk_load(records_written: int) -> bool:
+    """Run ``optimize`` on PostgreSQL after ``BULK_LOAD`` records or more; True if it ran.
+
+    SQLite needs nothing: FTS5 merges its segments as it goes, and a full
+    merge of a large index takes longer than it saves.
+    """
+    if connection.vendor != "postgresql" or records_written < BULK_LOAD:
+        return False
+    optimize()
+    return True

@@ -94,3 +94,11 @@ def test_a_result_page_costs_the_same_queries_for_5_or_20_hits():
     # The first search after the catalogue changed also loads the facet columns.
     search(SearchRequest(q="hikayat"))
     assert queries_for(5) == queries_for(20)
+
+
+def test_a_bulk_load_is_tidied_on_postgresql_only():
+    from serambi.search.indexing import BULK_LOAD, after_bulk_load
+
+    assert not after_bulk_load(BULK_LOAD - 1)
+    # Inside the test's transaction PostgreSQL analyzes (VACUUM cannot run there).
+    assert after_bulk_load(BULK_LOAD) == (connection.vendor == "postgresql")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from serambi.catalog.marc.importer import ERROR, ImportReport, import_marc
 from serambi.core.errors import DomainError
 from serambi.core.models import Branch
+from serambi.search.indexing import after_bulk_load
 
 # The exit status of a process stopped by Ctrl-C (128 + SIGINT), as shells report it.
 INTERRUPTED = 130
@@ -101,6 +102,7 @@ class Command(BaseCommand):
                 ),
                 returncode=INTERRUPTED,
             ) from None
+        after_bulk_load(report.created + report.updated)
         if options["report"]:
             self._write_report(options["report"], report)
         if options["json"]:
