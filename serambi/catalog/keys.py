@@ -19,15 +19,20 @@ _SUBDIVISION = re.compile(r"\s*--\s*")
 
 def fold(text: str) -> str:
     """Case-fold, strip accents, collapse whitespace and drop trailing ISBD punctuation."""
-    text = text or ""
-    if text.isascii():
-        # Most names and headings: nothing to decompose, and this is the import's hot path.
-        without_marks = text
-    else:
-        decomposed = unicodedata.normalize("NFKD", text)
-        without_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    collapsed = _SPACES.sub(" ", without_marks.casefold()).strip()
+    collapsed = _SPACES.sub(" ", fold_letters(text)).strip()
     return collapsed.rstrip(_TRAILING_PUNCTUATION + " ")
+
+
+def fold_letters(text: str) -> str:
+    """Case-fold and strip accents, and nothing else: ``fold`` without its clean-up of
+    spaces and punctuation, for the search analyzer, which keeps only words."""
+    text = text or ""
+    if not text.isascii():
+        # Most names and headings are ASCII: nothing to decompose, and this is the
+        # import's hot path.
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return text.casefold()
 
 
 def contributor_key(name: str, dates: str = "") -> str:

@@ -20,7 +20,7 @@ from django.db.models import Prefetch
 
 from serambi.catalog.models import Record, RecordContributor, RecordSubject
 
-from .analyzer import index_terms, stems_language, terms
+from .analyzer import analyze, index_streams, stems_language
 from .models import Document, Term
 
 CHUNK = 1000
@@ -56,8 +56,8 @@ def document_text(
     """
     stemmed = stems_language(source["language"])
 
-    def analyzed(*parts: str, stem: bool) -> list:
-        return terms(" ".join(part for part in parts if part), stemmed=stem)
+    def analyzed(*parts: str, stem: bool) -> tuple[list[str], list[str]]:
+        return analyze(" ".join(part for part in parts if part), stemmed=stem)
 
     title = analyzed(source["title"], source["subtitle"], stem=stemmed)
     author = analyzed(*names, source["responsibility"], stem=False)
@@ -73,11 +73,13 @@ def document_text(
     )
     # Words worth suggesting: those a patron types to find a title, a name or a topic.
     vocabulary = {
-        term.exact
-        for term in (*title, *author, *subject)
-        if _SHORTEST_TERM <= len(term.exact) <= _LONGEST_TERM and term.exact.isalpha()
+        word
+        for word in (*title[0], *author[0], *subject[0])
+        if _SHORTEST_TERM <= len(word) <= _LONGEST_TERM and word.isalpha()
     }
-    text = tuple(index_terms(found) for found in (title, author, subject, publisher, other))
+    text = tuple(
+        index_streams(exact, stems) for exact, stems in (title, author, subject, publisher, other)
+    )
     return text, sorted(vocabulary)
 
 

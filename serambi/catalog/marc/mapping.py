@@ -26,6 +26,8 @@ class MappingError(ValueError):
 # stray subfield delimiter inside 001; they are never kept in mapped text.
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TRAILING_PUNCTUATION = " \t/:;,=+"
+# A final full stop after an initial or abbreviation ("Jr.", "A."), which stays.
+_INITIAL_AT_END = re.compile(r"(\b\w|\.\w)\.$")
 _YEAR = re.compile(r"(1[0-9]{3}|20[0-9]{2})")
 
 # Leader 06 (type of record) -> MaterialType; language material is refined below.
@@ -111,7 +113,8 @@ def clean(text: str | None) -> str:
     """Text without control characters, with spaces collapsed."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFC", text)
+    if not text.isascii():  # ASCII is in NFC already
+        text = unicodedata.normalize("NFC", text)
     if not text.isprintable():
         text = _CONTROL_CHARS.sub("", text)
     return " ".join(text.split())
@@ -119,9 +122,15 @@ def clean(text: str | None) -> str:
 
 def strip_punctuation(text: str | None) -> str:
     """Drop the ISBD punctuation that MARC leaves at the end of a subfield."""
-    text = clean(text).rstrip(_TRAILING_PUNCTUATION)
+    return _strip_cleaned(clean(text))
+
+
+def _strip_cleaned(text: str) -> str:
+    """``strip_punctuation`` of text that ``clean`` has given."""
+    text = text.rstrip(_TRAILING_PUNCTUATION)
     # A final full stop goes, unless it ends an initial or abbreviation ("Jr.", "A.").
-    if text.endswith(".") and not re.search(r"(\b\w|\.\w)\.$", text):
+    # The search starts where such an ending can: this runs for every subfield.
+    if text.endswith(".") and not _INITIAL_AT_END.search(text, max(0, len(text) - 3)):
         text = text[:-1].rstrip(_TRAILING_PUNCTUATION)
     return text
 
@@ -137,27 +146,32 @@ def marc_hash(marc: dict) -> str:
     ).hexdigest()
 
 
-def _subfields(field: pymarc.Field, codes: Iterable[str]) -> list[str]:
-    wanted = set(codes)
-    values = (clean(sub.value) for sub in field.subfields if sub.code in wanted)
-    return [value for value in values if value]
+_CODE_SETS: dict[str, frozenset[str]] = {}
+
+
+def _subfields(field: pymarc.Field, codes: str) -> list[str]:
+    """The cleaned, non-empty values of the subfields with these codes, in order."""
+    wanted = _CODE_SETS.get(codes)
+    if wanted is None:
+        wanted = _CODE_SETS[codes] = frozenset(codes)
+    values = []
+    for code, value in field.subfields:
+        if code in wanted and (text := clean(value)):
+            values.append(text)
+    return values
 
 
 def _first_field(record: "_Fields", *tags: str) -> pymarc.Field | None:
-    for tag in tags:
-        fields = record.get_fields(tag)
-        if fields:
-            return fields[0]
-    return None
+    return record.first(tags)
 
 
 def _join(parts: Iterable[str], separator: str = " ") -> str:
-    return separator.join(part for part in (strip_punctuation(p) for p in parts) if part)
+    return separator.join([part for part in map(strip_punctuation, parts) if part])
 
 
 def _heading(parts: Iterable[str]) -> str:
     """Subfields of one heading as written (inner punctuation kept), end punctuation dropped."""
-    return strip_punctuation(" ".join(clean(p) for p in parts if clean(p)))
+    return strip_punctuation(" ".join([text for text in map(clean, parts) if text]))
 
 
 def _balance_brackets(text: str) -> str:
@@ -200,10 +214,20 @@ class _Fields:
             self._by_tag.setdefault(field.tag, []).append(field)
 
     def get_fields(self, *tags: str) -> list[pymarc.Field]:
-        if len(tags) == 1:
-            return self._by_tag.get(tags[0], [])
+        found = [self._by_tag[tag] for tag in tags if tag in self._by_tag]
+        if len(found) <= 1:
+            return found[0] if found else []
+        # Fields of several tags, in the record's order.
         wanted = set(tags)
         return [field for field in self._fields if field.tag in wanted]
+
+    def first(self, tags: tuple[str, ...]) -> pymarc.Field | None:
+        """The first field of the first of these tags that the record has."""
+        for tag in tags:
+            fields = self._by_tag.get(tag)
+            if fields:
+                return fields[0]
+        return None
 
 
 def map_record(marc_record: pymarc.Record) -> RecordData:
@@ -223,14 +247,14 @@ def map_record(marc_record: pymarc.Record) -> RecordData:
         physical_description=_physical_description(record),
         series=_series(record),
         notes="\n".join(
-            _join(_subfields(field, "a"))
+            _join(values)
             for field in record.get_fields("500", "504")
-            if _subfields(field, "a")
+            if (values := _subfields(field, "a"))
         ),
         summary="\n".join(
-            _join(_subfields(field, "ab"))
+            _join(values)
             for field in record.get_fields("520")
-            if _subfields(field, "ab")
+            if (values := _subfields(field, "ab"))
         ),
         language=_language(record, fixed),
         material_type=_material_type(leader, fixed, _control(record, "007").strip()),
@@ -346,10 +370,11 @@ def _material_type(leader: str, fixed: str, physical: str = "") -> str:
 
 def _ddc(record: "_Fields") -> str:
     field = _first_field(record, "082", "092")
-    if field is None or not _subfields(field, "a"):
+    numbers = _subfields(field, "a") if field is not None else []
+    if not numbers:
         return ""
     # "959.8/02" and "899'.2213" carry segmentation and prime marks that are not part of the number.
-    return _subfields(field, "a")[0].replace("/", "").replace("'", "").strip()
+    return numbers[0].replace("/", "").replace("'", "").strip()
 
 
 def _call_number(record: "_Fields", data: RecordData) -> str:
@@ -373,12 +398,13 @@ def _filing_title(record: "_Fields", title: str) -> str:
 
 
 def _filing_letters(text: str, count: int) -> str:
-    letters = [
-        char
-        for char in unicodedata.normalize("NFKD", text)
-        if char.isalpha() and not unicodedata.combining(char)
-    ]
-    return "".join(letters[:count])
+    letters = []
+    for char in unicodedata.normalize("NFKD", text):
+        if char.isalpha() and not unicodedata.combining(char):
+            letters.append(char)
+            if len(letters) == count:
+                break
+    return "".join(letters)
 
 
 def _contributors(record: "_Fields") -> list[ContributorData]:
@@ -439,16 +465,17 @@ def _subjects(record: "_Fields") -> list[SubjectData]:
                     found.append(SubjectData(heading=term, kind="topic"))
             continue
         main_codes = "abcdqt" if field.tag == "600" else "abcdgnpt"
-        main = _heading(s.value for s in field.subfields if s.code in main_codes)
+        main = _heading([value for code, value in field.subfields if code in main_codes])
         subdivisions = [
-            strip_punctuation(s.value)
-            for s in field.subfields
-            if s.code in _SUBDIVISIONS and clean(s.value)
+            _strip_cleaned(text)
+            for code, value in field.subfields
+            if code in _SUBDIVISIONS and (text := clean(value))
         ]
         heading = " -- ".join(part for part in (main, *subdivisions) if part)
-        if not heading or heading.casefold() in seen:
+        folded = heading.casefold()
+        if not heading or folded in seen:
             continue
-        seen.add(heading.casefold())
+        seen.add(folded)
         found.append(SubjectData(heading=heading, kind=_SUBJECT_KIND[field.tag]))
     return found
 

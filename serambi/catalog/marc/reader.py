@@ -69,6 +69,7 @@ _NOT_ANSEL = (frozenset(range(0xA0, 0x100)) - frozenset(CODESETS[0x45])) | {0x80
 _NON_ASCII_CODE = re.compile(rb"\x1f[\x80-\xff]")
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 _UNIMARC_TITLE = "200"
+_PYMARC_LOGGER = logging.getLogger("pymarc")
 
 
 class MarcFileError(Exception):
@@ -158,7 +159,8 @@ def decode_record(raw: RawRecord) -> ReadResult:
         result.warnings.clear()
         result.control_number = _control_number_of_broken(raw)
         return result
-    record.leader[9] = "a"  # the record now holds Unicode, whatever the file used
+    if record.leader[9] != "a":
+        record.leader[9] = "a"  # the record now holds Unicode, whatever the file used
     result.record = record
     result.control_number = _control_number(record)
     return result
@@ -367,9 +369,8 @@ def _parse(chunk: bytes, *, utf8: bool, utf8_handling: str, quiet: bool) -> pyma
     They would repeat, without saying which field, what the checks before
     this one have noted; the checks also tell when there will be some.
     """
-    pymarc_logger = logging.getLogger("pymarc")
     if quiet:
-        pymarc_logger.addFilter(_drop)
+        _PYMARC_LOGGER.addFilter(_drop)
     try:
         with warnings.catch_warnings() if quiet else contextlib.nullcontext():
             if quiet:
@@ -385,7 +386,7 @@ def _parse(chunk: bytes, *, utf8: bool, utf8_handling: str, quiet: bool) -> pyma
         raise _Unreadable(_("the record is damaged (%(error)s)") % {"error": error}) from None
     finally:
         if quiet:
-            pymarc_logger.removeFilter(_drop)
+            _PYMARC_LOGGER.removeFilter(_drop)
 
 
 def _drop(_log_record: logging.LogRecord) -> bool:
