@@ -4,7 +4,7 @@ A batch is up to ``batch_size`` consecutive records of one file, each either
 prepared for the writer (``prepare.py``) or rejected with the reason. Nothing
 here touches the database.
 
-Reading and mapping a record costs about three times what writing it does,
+Reading and mapping a record costs about twice what writing it does,
 so a large import does them in worker processes while the importer's own
 process writes. Worker *k* of *n* reads the files itself and prepares
 batches *k*, *k + n*, *k + 2n* …, sending each through its own pipe; the

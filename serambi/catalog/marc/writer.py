@@ -14,12 +14,13 @@ record's fields are replaced, and its contributors, subjects and identifiers
 with them; its items stay. A record without 001 that matched by ISBN keeps
 the control number it had.
 
-Each batch takes a fixed number of queries, whatever its size: one to find
-matches by control number, one by ISBN, then a few statements per table.
-The rows are written with plain SQL: they arrive in database form (strings,
+Each batch takes a few queries, whatever its size: one to find matches by
+control number, one by ISBN (one per 900 values of either), then a few
+statements per table, the search index's included. Matches are found and
+rows written with plain SQL: the rows arrive in database form (strings,
 numbers, JSON text, see ``prepare.py``), and running every value through the
-ORM's field classes, as ``bulk_create`` does, took more time than all the
-rest of the writing.
+ORM's field classes, as ``bulk_create`` and ``__in`` lookups do, took more
+time than all the rest of the writing.
 
 New copies (items):
 
@@ -50,7 +51,8 @@ from django.utils.translation import gettext as _
 
 from serambi.core.errors import DomainError
 from serambi.core.models import Branch
-from serambi.search.indexing import save_documents
+from serambi.search.indexing import FIELDS as SEARCH_FIELDS
+from serambi.search.models import Document, Term
 
 from ..models import (
     Contributor,
@@ -140,6 +142,8 @@ class BatchWriter:
                 "position",
             ],
         )
+        self.documents = _Table(Document, ["record", *SEARCH_FIELDS])
+        self.terms = _Table(Term, ["term"])
 
     def write(self, batch: Batch) -> BatchOutcome:
         outcome = BatchOutcome(problems=list(batch.problems))
@@ -157,11 +161,7 @@ class BatchWriter:
         self._link_subjects(targets, now)
         self._add_identifiers(targets)
         self._add_items(new, targets, batch.file, outcome)
-        # The search index changes in the same transaction as the records.
-        save_documents(
-            [(target.record_id, target.incoming.search_text) for target in targets],
-            [word for target in targets for word in target.incoming.search_terms],
-        )
+        self._save_search_documents(targets)
         outcome.record_ids = [target.record_id for target in targets]
         outcome.problems.sort(key=lambda problem: problem.record_number or 0)
         return outcome
@@ -285,6 +285,25 @@ class BatchWriter:
             ]
         )
 
+    # --- the search index
+
+    def _save_search_documents(self, targets: list[_Target]) -> None:
+        """What ``search.indexing.save_documents`` writes, in plain SQL like the rest.
+
+        The index changes in the same transaction as the records: an updated
+        record's document is replaced (the database's triggers or generated
+        column follow), and the batch's words join the vocabulary.
+        """
+        self.documents.insert(
+            [(target.record_id, *target.incoming.search_text) for target in targets],
+            replace_on="record",
+            full_text=True,
+        )
+        words = {word for target in targets for word in target.incoming.search_terms}
+        self.terms.insert(
+            [(word,) for word in sorted(words)], ignore_conflicts=True, full_text=True
+        )
+
     # --- items
 
     def _add_items(
@@ -392,29 +411,22 @@ def _holding_problem(
 def _existing_targets(
     records: list[PreparedRecord],
 ) -> tuple[dict[tuple[str, str], _Target], dict[str, list[_Target]]]:
-    """The catalogue records this batch may match: two queries for the whole batch."""
+    """The catalogue records this batch may match: a query or two for the whole batch.
+
+    Plain SQL, like the writes: the ORM's handling of two thousand values in
+    ``__in`` lookups, one by one, cost more than the queries themselves.
+    """
     targets: dict[int, _Target] = {}
-    keys = {
-        (prepared.fields["control_number_source"], prepared.fields["control_number"])
-        for prepared in records
-        if prepared.fields["control_number"]
-    }
+    numbers_by_source: dict[str, set[str]] = {}
+    for prepared in records:
+        if number := prepared.fields["control_number"]:
+            source = prepared.fields["control_number_source"]
+            numbers_by_source.setdefault(source, set()).add(number)
     by_control: dict[tuple[str, str], _Target] = {}
-    if keys:
-        rows = (
-            Record.objects.filter(
-                control_number_source__in={source for source, _number in keys},
-                control_number__in={number for _source, number in keys},
-            )
-            .exclude(control_number="")  # the unique index's condition, so that it is used
-            .order_by()
-            .values_list("id", "control_number_source", "control_number", "marc_hash")
+    for source, number, record_id, digest in _records_by_control_number(numbers_by_source):
+        targets[record_id] = by_control[(source, number)] = _Target(
+            record_id, source, number, digest
         )
-        for record_id, source, number, digest in rows:
-            if (source, number) in keys:
-                targets[record_id] = by_control[(source, number)] = _Target(
-                    record_id, source, number, digest
-                )
     isbns = {
         isbn
         for prepared in records
@@ -423,26 +435,80 @@ def _existing_targets(
         for isbn in prepared.isbns
     }
     by_isbn: dict[str, list[_Target]] = {}
-    if isbns:
-        rows = (
-            Identifier.objects.filter(
-                scheme=Identifier.Scheme.ISBN, is_cancelled=False, normalized__in=isbns
-            )
-            .order_by("record_id")
-            .values_list(
-                "normalized",
-                "record_id",
-                "record__control_number_source",
-                "record__control_number",
-                "record__marc_hash",
-            )
-        )
-        for isbn, record_id, source, number, digest in rows:
-            target = targets.setdefault(record_id, _Target(record_id, source, number, digest))
-            candidates = by_isbn.setdefault(isbn, [])
-            if target not in candidates:
-                candidates.append(target)
+    for isbn, record_id, source, number, digest in _records_by_isbn(isbns):
+        target = targets.setdefault(record_id, _Target(record_id, source, number, digest))
+        candidates = by_isbn.setdefault(isbn, [])
+        if target not in candidates:
+            candidates.append(target)
     return by_control, by_isbn
+
+
+# Values in one IN (...) list: within the smallest number of parameters SQLite may be built with.
+_IN_LIST_SIZE = 900
+
+
+def _records_by_control_number(
+    numbers_by_source: dict[str, set[str]],
+) -> list[tuple[str, str, int, str]]:
+    """(source, number, id, marc_hash) of the records with these control numbers."""
+    quote = connection.ops.quote_name
+    number = quote(Record._meta.get_field("control_number").column)
+    source = quote(Record._meta.get_field("control_number_source").column)
+    digest = quote(Record._meta.get_field("marc_hash").column)
+    pk = quote(Record._meta.pk.column)
+    table = quote(Record._meta.db_table)
+    found = []
+    with connection.cursor() as cursor:
+        for source_value, numbers in numbers_by_source.items():
+            values = list(numbers)
+            for first in range(0, len(values), _IN_LIST_SIZE):
+                chunk = values[first : first + _IN_LIST_SIZE]
+                in_list = ", ".join(["%s"] * len(chunk))
+                # Names from the model's metadata, values as parameters. NOT (number = ''):
+                # the condition of the unique index, so that the index is used.
+                sql = (
+                    f"SELECT {number}, {pk}, {digest} FROM {table} "  # noqa: S608
+                    f"WHERE {source} = %s AND {number} IN ({in_list}) AND NOT ({number} = '')"
+                )
+                cursor.execute(sql, [source_value, *chunk])
+                found.extend(
+                    (source_value, number_value, record_id, digest_value)
+                    for number_value, record_id, digest_value in cursor.fetchall()
+                )
+    return found
+
+
+def _records_by_isbn(isbns: Collection[str]) -> list[tuple[str, int, str, str, str]]:
+    """(ISBN, id, control number source, control number, marc_hash) of the records that
+    carry these ISBNs (valid, not cancelled), by id."""
+    quote = connection.ops.quote_name
+    identifier = {
+        name: f"i.{quote(Identifier._meta.get_field(name).column)}"
+        for name in ("normalized", "record", "scheme", "is_cancelled")
+    }
+    record = {
+        name: f"r.{quote(Record._meta.get_field(name).column)}"
+        for name in ("id", "control_number_source", "control_number", "marc_hash")
+    }
+    # Names from the models' metadata, values as parameters.
+    select = (
+        f"SELECT {identifier['normalized']}, {identifier['record']}, "  # noqa: S608
+        f"{record['control_number_source']}, {record['control_number']}, {record['marc_hash']} "
+        f"FROM {quote(Identifier._meta.db_table)} i "
+        f"INNER JOIN {quote(Record._meta.db_table)} r ON {identifier['record']} = {record['id']} "
+        f"WHERE {identifier['scheme']} = %s AND {identifier['is_cancelled']} = %s "
+    )
+    values = list(isbns)
+    rows = []
+    with connection.cursor() as cursor:
+        for first in range(0, len(values), _IN_LIST_SIZE):
+            chunk = values[first : first + _IN_LIST_SIZE]
+            in_list = ", ".join(["%s"] * len(chunk))
+            sql = f"{select} AND {identifier['normalized']} IN ({in_list})"
+            cursor.execute(sql, [Identifier.Scheme.ISBN.value, False, *chunk])
+            rows.extend(cursor.fetchall())
+    rows.sort(key=operator.itemgetter(1))
+    return rows
 
 
 def _match_by_isbn(prepared: PreparedRecord, by_isbn: dict[str, list[_Target]]) -> _Target | None:
@@ -499,22 +565,51 @@ class _Table:
         return self._pick(values)
 
     def insert(
-        self, rows: list[tuple], *, returning_ids: bool = False, ignore_conflicts: bool = False
+        self,
+        rows: list[tuple],
+        *,
+        returning_ids: bool = False,
+        ignore_conflicts: bool = False,
+        replace_on: str | None = None,
+        full_text: bool = False,
     ) -> list[int]:
-        """Insert the rows; with ``returning_ids``, return their new ids in order."""
+        """Insert the rows; with ``returning_ids``, return their new ids in order.
+
+        ``replace_on`` names a unique field: a row whose value there exists
+        already sets that row's other columns instead. ``full_text`` is for a
+        table that feeds an FTS5 index through triggers: FTS5 writes out what
+        it holds at the end of every statement, so one statement per row (as
+        ``executemany`` runs them) made a segment of the index per row, two to
+        three times slower. Such rows go in statements of the size
+        ``bulk_create`` gives them, which also leaves the index as
+        ``bulk_create`` did.
+        """
         if not rows:
             return []
-        on_conflict = OnConflict.IGNORE if ignore_conflicts else None
+        unique_columns: list[str] | None = None
+        update_columns: list[str] | None = None
+        if replace_on is not None:
+            on_conflict = OnConflict.UPDATE
+            unique_columns = [self.model._meta.get_field(replace_on).column]
+            update_columns = [f.column for f in self.fields if f.column not in unique_columns]
+        else:
+            on_conflict = OnConflict.IGNORE if ignore_conflicts else None
         insert = connection.ops.insert_statement(on_conflict=on_conflict)
-        conflict = connection.ops.on_conflict_suffix_sql(self.fields, on_conflict, None, None)
+        conflict = connection.ops.on_conflict_suffix_sql(
+            self.fields, on_conflict, update_columns, unique_columns
+        )
         row_sql = f"({', '.join(self.placeholders)})"
         with connection.cursor() as cursor:
-            if not returning_ids:
+            if not (returning_ids or full_text):
                 sql = f"{insert} {self.table} ({self.columns}) VALUES {row_sql} {conflict}"
                 cursor.executemany(sql, rows)
                 return []
             # Several rows per statement, each statement returning the ids it made.
-            returning, _params = connection.ops.return_insert_columns([self.model._meta.pk])
+            returning = (
+                connection.ops.return_insert_columns([self.model._meta.pk])[0]
+                if returning_ids
+                else ""
+            )
             size = min(
                 connection.ops.bulk_batch_size(self.fields, rows),
                 self.MAX_PARAMETERS // len(self.fields),
@@ -527,7 +622,8 @@ class _Table:
                     f"{insert} {self.table} ({self.columns}) VALUES {values} {conflict} {returning}"
                 )
                 cursor.execute(sql, [value for row in chunk for value in row])
-                ids.extend(row[0] for row in cursor.fetchall())
+                if returning_ids:
+                    ids.extend(row[0] for row in cursor.fetchall())
             return ids
 
     def update(self, rows: list[tuple[int, tuple]]) -> None:
