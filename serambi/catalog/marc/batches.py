@@ -19,8 +19,11 @@ with any use of multiprocessing, a script that imports a large file must
 guard its entry point with ``if __name__ == "__main__":``.
 """
 
+import dataclasses
 import itertools
+import marshal
 import multiprocessing
+import operator
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -111,6 +114,51 @@ def _prepare(name: str, path_index: int, raws: list[RawRecord]) -> Batch:
 
 # --- worker processes -------------------------------------------------------------------
 
+# What a worker sends through its pipe: ``marshal`` bytes of (kind, payload), a
+# batch as plain tuples (BATCH), the traceback of what broke the worker
+# (FAILURE), or nothing more to come (END). marshal reads and writes plain
+# values two to three times faster than pickle, and the importer's process,
+# which takes in every batch, is the one that cannot run in parallel: it
+# spent 8 to 10 s of a 250,000-record import unpickling. Both ends are the
+# same Python, which is all marshal asks.
+BATCH, FAILURE, END = 0, 1, 2
+_record_values = operator.attrgetter(*(f.name for f in dataclasses.fields(PreparedRecord)))
+_problem_values = operator.attrgetter(*(f.name for f in dataclasses.fields(ImportProblem)))
+
+
+def to_wire(batch: Batch) -> bytes:
+    """A worker's message carrying ``batch``."""
+    return marshal.dumps(
+        (
+            BATCH,
+            (
+                batch.file,
+                batch.path_index,
+                batch.end,
+                batch.read,
+                [_record_values(record) for record in batch.records],
+                [_problem_values(problem) for problem in batch.problems],
+            ),
+        )
+    )
+
+
+def message_to_wire(kind: int, text: str | None = None) -> bytes:
+    """A worker's FAILURE (with the traceback) or END message."""
+    return marshal.dumps((kind, text))
+
+
+def _batch_from_wire(payload: tuple) -> Batch:
+    file, path_index, end, read, records, problems = payload
+    return Batch(
+        file,
+        path_index,
+        end,
+        read,
+        [PreparedRecord(*values) for values in records],
+        [ImportProblem(*values) for values in problems],
+    )
+
 
 def _batches_from_workers(
     paths: Sequence[Path | str], batch_size: int, workers: int
@@ -137,23 +185,25 @@ def _batches_from_workers(
                 daemon=True,
             )
             process.start()
-            # The worker now holds the only sending end: if it dies, recv() sees EOF.
+            # The worker now holds the only sending end: if it dies, recv_bytes() sees EOF.
             sender.close()
             receivers.append(receiver)
             processes.append(process)
         for number in itertools.count():
             try:
-                message = receivers[number % workers].recv()
+                message = receivers[number % workers].recv_bytes()
             except EOFError:
                 raise RuntimeError(
                     f"MARC worker process {number % workers + 1} stopped unexpectedly (its "
                     "error is above; a script must start with `if __name__ == '__main__':`)"
                 ) from None
-            if message is None:
+            # From our own worker, through a pipe only it holds.
+            kind, payload = marshal.loads(message)  # noqa: S302
+            if kind == END:
                 return
-            if isinstance(message, worker.Failure):
-                raise RuntimeError(f"MARC worker process failed:\n{message.traceback}")
-            yield message
+            if kind == FAILURE:
+                raise RuntimeError(f"MARC worker process failed:\n{payload}")
+            yield _batch_from_wire(payload)
     finally:
         # Closing the pipes makes any worker still sending stop; then they exit.
         for receiver in receivers:

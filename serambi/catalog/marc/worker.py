@@ -9,16 +9,8 @@ import gc
 import os
 import signal
 import traceback
-from dataclasses import dataclass
 
 from django.utils import translation
-
-
-@dataclass(slots=True)
-class Failure:
-    """What a worker sends instead of a batch when something unexpected broke it."""
-
-    traceback: str
 
 
 def run(
@@ -30,14 +22,14 @@ def run(
     settings_module: str,
     language: str | None,
 ) -> None:
-    """Send batches ``share``, ``share + shares`` … through ``sender``, then None."""
+    """Send batches ``share``, ``share + shares`` … through ``sender``, then END."""
     # Ctrl-C reaches the whole process group; stopping is the importer's decision.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
     import django
 
     django.setup()
-    from .batches import share_of_batches
+    from .batches import END, FAILURE, message_to_wire, share_of_batches, to_wire
 
     if language:
         translation.activate(language)
@@ -47,13 +39,13 @@ def run(
     gc.disable()
     try:
         for batch in share_of_batches(paths, batch_size, share=share, shares=shares):
-            sender.send(batch)
-        sender.send(None)
+            sender.send_bytes(to_wire(batch))
+        sender.send_bytes(message_to_wire(END))
     except (BrokenPipeError, ConnectionResetError):
         return  # the importer stopped reading: it has finished or died
     except Exception:
         try:
-            sender.send(Failure(traceback.format_exc()))
+            sender.send_bytes(message_to_wire(FAILURE, traceback.format_exc()))
         except (BrokenPipeError, ConnectionResetError):
             return
     finally:

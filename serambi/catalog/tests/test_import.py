@@ -6,6 +6,7 @@ Library of Congress file beside them (see ``../shared/data/README.md``).
 """
 
 import json
+import marshal
 import os
 import signal
 import sqlite3
@@ -451,6 +452,28 @@ def test_worker_processes_give_the_same_catalogue_as_one_process(monkeypatch, tm
     assert (parallel.read, parallel.created) == (in_process.read, in_process.created)
     assert dict(Record.objects.values_list("control_number", "title")) == titles
     assert catalogue_counts()["RecordSubject"] == counts["RecordSubject"]
+
+
+def test_a_batch_crosses_from_a_worker_unchanged(tmp_path):
+    path = write_marc(
+        tmp_path / "two.mrc",
+        book("B-1", isbn="9789799731234", title="Sejarah Jawa Barat"),
+        book("B-2", isbn="978-0-00-000000-0", title="Kota-kota pesisir"),
+    )
+    path.write_bytes(path.read_bytes() + b"00042nam  2200025   4500\x1e\x1d")  # a broken third
+    (batch,) = batches.share_of_batches([path], 10, share=0, shares=1)
+    assert len(batch.records) == 2 and batch.problems  # an invalid ISBN, a broken record
+
+    kind, payload = marshal.loads(batches.to_wire(batch))  # noqa: S302
+
+    assert kind == batches.BATCH
+    assert batches._batch_from_wire(payload) == batch
+
+
+def test_a_failing_worker_stops_the_import_with_its_traceback(tmp_path):
+    missing = tmp_path / "gone.mrc"  # the worker cannot open it
+    with pytest.raises(RuntimeError, match="MARC worker process failed:(?s:.*)FileNotFoundError"):
+        list(batches._batches_from_workers([missing], batch_size=10, workers=1))
 
 
 # --- matching -----------------------------------------------------------------------------
