@@ -16,6 +16,7 @@ The run is recorded in an ``ImportRun`` (its counts after every batch, the
 problems at the end) and in one audit entry, ``catalog.marc_imported``.
 """
 
+import gc
 import logging
 import sys
 from collections.abc import Iterator, Sequence
@@ -47,6 +48,8 @@ MAX_ITEMS_PER_RECORD = 50
 # cache, and a checkpoint of the write-ahead log once it holds about 400 MB.
 BULK_CACHE_KIB = 64 * 1024
 BULK_CHECKPOINT_PAGES = 100_000
+# New containers between two runs of the cycle collector (see _rarer_garbage_collection).
+GC_THRESHOLD = 50_000
 
 
 @dataclass
@@ -125,6 +128,7 @@ def import_marc(
         with (
             closing(prepared_batches(paths, batch_size=batch_size)) as batches,
             _tuned_for_bulk_writes(),
+            _rarer_garbage_collection(),
         ):
             for batch in batches:
                 with transaction.atomic():
@@ -233,6 +237,26 @@ def _tuned_for_bulk_writes() -> Iterator[None]:
                 cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         with suppress(DatabaseError), connection.cursor() as cursor:
             cursor.execute(f"PRAGMA temp_store = {int(temp_store)}")
+
+
+@contextmanager
+def _rarer_garbage_collection() -> Iterator[None]:
+    """Run Python's cycle collector less often while the import lasts.
+
+    A batch in flight is some 30,000 containers (tuples, lists, dicts), all
+    freed by reference counting once it is written: they hold no cycles. At
+    the default threshold of 700 new containers the collector ran 4,500
+    times in a 250,000-record import, 34 of them over every object of the
+    process, for 4 s of the 75 the importer's process worked (and 3.5 s of
+    that in taking the batches in). From GC_THRESHOLD on it seldom has
+    reason to run. The setting is the process's and is put back afterwards.
+    """
+    thresholds = gc.get_threshold()
+    gc.set_threshold(max(thresholds[0], GC_THRESHOLD), *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
 
 
 def _save_counts(run: ImportRun, counts: dict[str, int]) -> None:

@@ -1,16 +1,23 @@
-"""What a MARC import writes into the search index, and how it leaves SQLite.
+"""What a MARC import writes into the search index, and how it leaves SQLite and Python.
 
 The importer analyzes each record's text in its worker processes and writes
 the documents and words itself, in plain SQL; what it writes must be what
 ``search.indexing`` writes for the same records.
 """
 
+import gc
+
 import pytest
 from django.db import connection
 from hypothesis import given
 from hypothesis import strategies as st
 
-from serambi.catalog.marc.importer import BULK_CACHE_KIB, BULK_CHECKPOINT_PAGES, import_marc
+from serambi.catalog.marc.importer import (
+    BULK_CACHE_KIB,
+    BULK_CHECKPOINT_PAGES,
+    GC_THRESHOLD,
+    import_marc,
+)
 from serambi.catalog.marc.writer import BatchWriter
 from serambi.catalog.tests.test_import import book, write_marc
 from serambi.search import indexing
@@ -88,3 +95,22 @@ def test_sqlite_is_tuned_for_the_import_and_put_back_after_it(tmp_path):
     memory = 2  # temp_store: statement journals in memory, not in temporary files
     assert during == [(-BULK_CACHE_KIB, BULK_CHECKPOINT_PAGES, memory)]
     assert settings() == before
+
+
+@pytest.mark.django_db
+def test_the_cycle_collector_runs_less_often_during_an_import_and_as_before_after_it(tmp_path):
+    before = gc.get_threshold()
+    during = []
+    write = BatchWriter.write
+
+    def noting_the_threshold(self, batch):
+        during.append(gc.get_threshold())
+        return write(self, batch)
+
+    path = write_marc(tmp_path / "one.mrc", book("0001"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(BatchWriter, "write", noting_the_threshold)
+        import_marc([path])
+
+    assert during == [(max(before[0], GC_THRESHOLD), *before[1:])]
+    assert gc.get_threshold() == before
