@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterable
 
 import pymarc
+from django.utils.translation import gettext as _
 
 from serambi.catalog.identifiers import parse_isbn, parse_issn
 
@@ -269,7 +270,8 @@ def map_record(marc_record: pymarc.Record) -> RecordData:
     )
     data.call_number = _call_number(record, data)
     data.warnings.extend(
-        f"{identifier.scheme.upper()} {identifier.value!r} is not valid"
+        _("%(scheme)s %(value)r is not valid")
+        % {"scheme": identifier.scheme.upper(), "value": identifier.value}
         for identifier in data.identifiers
         if not identifier.is_valid and not identifier.is_cancelled
     )
@@ -282,14 +284,14 @@ def _title(record: "_Fields") -> tuple[str, str, str]:
         # No 245: fall back on a uniform or varying title rather than lose the record.
         fallback = _first_field(record, "130", "240", "246", "740")
         if fallback is None or not _subfields(fallback, "a"):
-            raise MappingError("the record has no title (245)")
+            raise MappingError(_("the record has no title (245)"))
         return _join(_subfields(fallback, "anp")), "", ""
     title = _join(_subfields(field, "anp"))
     if not title:
         # 245 with only $k (form) or $b still names the work.
         title = _join(_subfields(field, "kb"))
         if not title:
-            raise MappingError("the title field (245) is empty")
+            raise MappingError(_("the title field (245) is empty"))
         return title, "", _join(_subfields(field, "c"))
     return title, _join(_subfields(field, "b")), _join(_subfields(field, "c"))
 

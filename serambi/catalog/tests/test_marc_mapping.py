@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pymarc
 import pytest
+from django.utils import translation
 from pymarc import Field, Indicators, Subfield
 
 from serambi.catalog.marc.mapping import MappingError, map_record, marc_hash, marc_to_dict
@@ -354,7 +355,9 @@ def test_invalid_isbn_is_kept_flagged_and_warned_but_a_cancelled_one_only_flagge
         ("9789791234567", False, False),
         ("9799338014", False, True),
     ]
-    assert data.warnings == ["ISBN '9789791234567' is not valid"]
+    assert data.warnings == ["ISBN '9789791234567' tidak valid"]  # in the default language
+    with translation.override("en"):
+        assert map_record(record).warnings == ["ISBN '9789791234567' is not valid"]
 
 
 def test_issn_from_022_with_cancelled_numbers_in_y_and_z():
