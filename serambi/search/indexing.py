@@ -12,6 +12,7 @@ database's own triggers or generated column follow).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from itertools import islice
 from typing import Any
 
@@ -210,3 +211,38 @@ def after_bulk_load(records_written: int) -> bool:
         return False
     optimize()
     return True
+
+
+@contextmanager
+def one_state_change() -> Iterator[None]:
+    """Inside a transaction that writes many records: renew ``search_state``'s token once.
+
+    On SQLite the token is renewed by a trigger for every row inserted,
+    changed or deleted (``models.State``): some 830,000 times in a
+    250,000-record import, 5 µs each. Within this block those triggers are
+    set aside (dropped, in this transaction only: other connections never
+    see them missing), and at its end put back exactly as they were, with
+    the token renewed once. If the transaction is rolled back instead, the
+    triggers come back with it. PostgreSQL's triggers run once per
+    statement already; nothing changes there.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("one_state_change() must run inside a transaction")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name GLOB %s",
+            ["search_state_*"],
+        )
+        triggers = cursor.fetchall()
+        for name, _sql in triggers:
+            cursor.execute(f'DROP TRIGGER "{name}"')
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for _name, sql in triggers:
+                cursor.execute(sql)
+            cursor.execute("UPDATE search_state SET token = random() WHERE id = 1")

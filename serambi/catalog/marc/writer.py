@@ -52,6 +52,7 @@ from django.utils.translation import gettext as _
 from serambi.core.errors import DomainError
 from serambi.core.models import Branch
 from serambi.search.indexing import FIELDS as SEARCH_FIELDS
+from serambi.search.indexing import one_state_change
 from serambi.search.models import Document, Term
 
 from ..models import (
@@ -151,6 +152,10 @@ class BatchWriter:
         self.known_terms: set[str] = set()
 
     def write(self, batch: Batch) -> BatchOutcome:
+        with one_state_change():
+            return self._write(batch)
+
+    def _write(self, batch: Batch) -> BatchOutcome:
         outcome = BatchOutcome(problems=list(batch.problems))
         targets = self._plan(batch.records, outcome)
         new = [target for target in targets if target.is_new]

@@ -2,13 +2,13 @@
 
 import numpy as np
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from serambi.catalog.models import Record, RecordSubject
 from serambi.catalog.services import create_record, update_record
 from serambi.catalog.tests.factories import RecordFactory, RecordSubjectFactory, SubjectFactory
 from serambi.search import columns
-from serambi.search.indexing import index_records
+from serambi.search.indexing import index_records, one_state_change
 from serambi.search.services import search
 from serambi.search.types import SearchRequest
 
@@ -96,3 +96,50 @@ def test_ids_the_copy_does_not_hold_are_left_out():
     cols = columns.columns()
     mask = cols.mask_of(np.array([kept.pk + 1000, kept.pk, 0], dtype=np.int64))
     assert cols.ids_of(mask).tolist() == [kept.pk]
+
+
+def _state_triggers() -> list[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+            "AND name GLOB 'search_state_*' ORDER BY name"
+        )
+        return cursor.fetchall()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's per-row triggers")
+def test_many_writes_in_one_state_change_renew_the_token_once_and_keep_the_triggers():
+    triggers = _state_triggers()
+    assert len(triggers) == 6
+    before = columns.current_token()
+    with transaction.atomic(), one_state_change():
+        assert _state_triggers() == []  # set aside while the batch is written
+        record = RecordFactory(title="Babad Tanah Jawi", material_type="manuscript")
+        RecordSubjectFactory(record=record)
+        assert columns.current_token() == before
+    assert columns.current_token() != before
+    assert _state_triggers() == triggers
+    assert facet(search(SearchRequest(q="", filters={"type": ("manuscript",)})), "type") == {
+        "manuscript": 1
+    }
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's per-row triggers")
+def test_a_failed_state_change_leaves_the_triggers_as_they_were():
+    triggers = _state_triggers()
+    before = columns.current_token()
+    with pytest.raises(RuntimeError), transaction.atomic(), one_state_change():
+        RecordFactory(title="Serat Wedhatama")
+        raise RuntimeError
+    assert _state_triggers() == triggers
+    assert columns.current_token() == before
+    RecordFactory(title="Serat Kalatidha")
+    assert columns.current_token() != before  # the triggers work again
+
+
+@pytest.mark.django_db(transaction=True)  # no test transaction around it
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's per-row triggers")
+def test_one_state_change_needs_a_transaction():
+    with pytest.raises(RuntimeError, match="inside a transaction"):
+        with one_state_change():
+            pass
