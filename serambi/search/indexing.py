@@ -1,12 +1,13 @@
 """Keeping the index in step with the catalogue.
 
 The catalogue's services call :func:`index_records` inside the transaction
-that writes a record, and the MARC importer writes each batch's documents
-with :func:`save_documents` (its worker processes analyze the text with
-:func:`document_text`), so the index never shows a record that is not there
-nor misses one that is. A
-deleted record takes its document with it (the foreign key cascades, and the
-database's own triggers or generated column follow).
+that writes a record, and the MARC importer writes each batch's documents in
+the batch's transaction (its worker processes analyze the text with
+:func:`document_text`; its writer puts what :func:`save_documents` would in
+plain SQL, and a test holds the two equal), so the index never shows a
+record that is not there nor misses one that is. A deleted record takes its
+document with it (the foreign key cascades, and the database's own triggers
+or generated column follow).
 """
 
 from __future__ import annotations

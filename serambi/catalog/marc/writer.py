@@ -459,6 +459,14 @@ def _existing_targets(
 _IN_LIST_SIZE = 900
 
 
+def _in_lists(values: Collection[str]) -> Iterator[tuple[list[str], str]]:
+    """The values in slices of _IN_LIST_SIZE, each with its ``%s, %s …`` placeholders."""
+    values = list(values)
+    for first in range(0, len(values), _IN_LIST_SIZE):
+        chunk = values[first : first + _IN_LIST_SIZE]
+        yield chunk, ", ".join(["%s"] * len(chunk))
+
+
 def _records_by_control_number(
     numbers_by_source: dict[str, set[str]],
 ) -> list[tuple[str, str, int, str]]:
@@ -472,10 +480,7 @@ def _records_by_control_number(
     found = []
     with connection.cursor() as cursor:
         for source_value, numbers in numbers_by_source.items():
-            values = list(numbers)
-            for first in range(0, len(values), _IN_LIST_SIZE):
-                chunk = values[first : first + _IN_LIST_SIZE]
-                in_list = ", ".join(["%s"] * len(chunk))
+            for chunk, in_list in _in_lists(numbers):
                 # Names from the model's metadata, values as parameters. NOT (number = ''):
                 # the condition of the unique index, so that the index is used.
                 sql = (
@@ -510,12 +515,9 @@ def _records_by_isbn(isbns: Collection[str]) -> list[tuple[str, int, str, str, s
         f"INNER JOIN {quote(Record._meta.db_table)} r ON {identifier['record']} = {record['id']} "
         f"WHERE {identifier['scheme']} = %s AND {identifier['is_cancelled']} = %s "
     )
-    values = list(isbns)
     rows = []
     with connection.cursor() as cursor:
-        for first in range(0, len(values), _IN_LIST_SIZE):
-            chunk = values[first : first + _IN_LIST_SIZE]
-            in_list = ", ".join(["%s"] * len(chunk))
+        for chunk, in_list in _in_lists(isbns):
             sql = f"{select} AND {identifier['normalized']} IN ({in_list})"
             cursor.execute(sql, [Identifier.Scheme.ISBN.value, False, *chunk])
             rows.extend(cursor.fetchall())
@@ -654,16 +656,12 @@ class _Table:
 
     def ids_by_key(self, keys: Collection[str]) -> dict[str, int]:
         """{key: id} of the rows with these keys (for tables with a unique ``key``)."""
-        keys = list(keys)
         key = connection.ops.quote_name(self.model._meta.get_field("key").column)
         pk = connection.ops.quote_name(self.model._meta.pk.column)
         ids: dict[str, int] = {}
         with connection.cursor() as cursor:
-            # Slices within the smallest number of parameters SQLite may be built with.
-            for first in range(0, len(keys), 900):
-                chunk = keys[first : first + 900]
-                placeholders = ", ".join(["%s"] * len(chunk))
-                sql = f"SELECT {key}, {pk} FROM {self.table} WHERE {key} IN ({placeholders})"  # noqa: S608
+            for chunk, in_list in _in_lists(keys):
+                sql = f"SELECT {key}, {pk} FROM {self.table} WHERE {key} IN ({in_list})"  # noqa: S608
                 cursor.execute(sql, chunk)
                 ids.update(cursor.fetchall())
         return ids
