@@ -81,12 +81,21 @@ class Columns:
     def mask_of(self, record_ids: np.ndarray) -> np.ndarray:
         """The positions of these record ids (ids this copy does not hold are left out)."""
         mask = self.none()
-        if len(record_ids) and self.size:
-            positions = np.searchsorted(self.ids, record_ids)
-            held = positions < self.size
-            held[held] = self.ids[positions[held]] == record_ids[held]
-            mask[positions[held]] = True
+        mask[self.positions_of(record_ids)[0]] = True
         return mask
+
+    def positions_of(self, record_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where these record ids are, and which of them this copy holds (a mask over them).
+
+        ``positions`` has one entry per id held, in the order of ``record_ids``.
+        """
+        held = np.zeros(len(record_ids), dtype=bool)
+        if not len(record_ids) or not self.size:
+            return np.zeros(0, dtype=np.int64), held
+        positions = np.searchsorted(self.ids, record_ids)
+        held = positions < self.size
+        held[held] = self.ids[positions[held]] == record_ids[held]
+        return positions[held], held
 
     def ids_of(self, mask: np.ndarray) -> np.ndarray:
         return self.ids[mask]
@@ -119,11 +128,14 @@ class Columns:
         counts = np.bincount(
             self.subject_codes[mask[self.subject_positions]], minlength=len(self.subjects)
         )
-        linked = np.flatnonzero(counts)
-        if len(linked) > size:
-            # The size-th largest count; every subject with more, and enough of those with as many.
-            cut = np.partition(counts[linked], len(linked) - size)[len(linked) - size]
-            linked = linked[counts[linked] >= cut]
+        # The size-th largest count, found from how many subjects have each count
+        # (small numbers): a common word links 100,000 subjects, and partitioning
+        # their counts took 4 ms. Every subject with more, and enough of those with as many.
+        subjects_with = np.bincount(counts) if len(counts) else np.zeros(1, dtype=np.int64)
+        subjects_with[0] = 0
+        with_at_least = np.cumsum(subjects_with[::-1])[::-1]
+        enough = np.flatnonzero(with_at_least >= max(size, 1))
+        linked = np.flatnonzero(counts >= (max(1, int(enough[-1])) if len(enough) else 1))
         # Most linked first, then the lower id (codes follow the ids' order).
         order = linked[np.lexsort((linked, -counts[linked]))][:size]
         return [(int(self.subjects[code]), int(counts[code])) for code in order]

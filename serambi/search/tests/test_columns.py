@@ -1,8 +1,12 @@
 """The facet columns held in memory follow the catalogue: triggers change the token."""
 
+from collections import Counter
+
 import numpy as np
 import pytest
 from django.db import connection, transaction
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from serambi.catalog.models import Record, RecordSubject
 from serambi.catalog.services import create_record, update_record
@@ -143,3 +147,37 @@ def test_one_state_change_needs_a_transaction():
     with pytest.raises(RuntimeError, match="inside a transaction"):
         with one_state_change():
             pass
+
+
+def _columns_with_links(links: list[tuple[int, int]], size: int) -> columns.Columns:
+    """Columns of ``size`` records (ids 1..size) linked to subjects as (position, subject id)."""
+    links = sorted(set(links))
+    subjects, codes = np.unique(
+        np.array([s for _p, s in links], dtype=np.int64), return_inverse=True
+    )
+    nothing = columns.Coded(np.zeros(size, dtype=np.int32), [""])
+    return columns.Columns(
+        token=None,
+        ids=np.arange(1, size + 1, dtype=np.int64),
+        material_type=nothing,
+        language=nothing,
+        audience=nothing,
+        year=np.full(size, columns.NO_YEAR, dtype=np.int32),
+        subject_positions=np.array([p for p, _s in links], dtype=np.int64),
+        subject_codes=codes.astype(np.int64),
+        subjects=subjects,
+    )
+
+
+@given(
+    links=st.lists(st.tuples(st.integers(0, 29), st.integers(1, 12)), max_size=120),
+    chosen=st.lists(st.booleans(), min_size=30, max_size=30),
+    size=st.integers(0, 15),
+)
+@settings(max_examples=300, deadline=None)
+def test_subject_counts_are_the_most_linked_subjects_ties_by_lower_id(links, chosen, size):
+    cols = _columns_with_links(links, 30)
+    mask = np.array(chosen)
+    counted = Counter(subject for position, subject in set(links) if chosen[position])
+    expected = sorted(counted.items(), key=lambda item: (-item[1], item[0]))[:size]
+    assert cols.subject_counts(mask, size) == expected
