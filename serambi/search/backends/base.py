@@ -11,6 +11,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
+import numpy as np
+
 from ..query import Words
 
 Sql = tuple[str, list]
@@ -24,6 +26,10 @@ class Backend(ABC):
     # Sets larger than this are ranked in tiers, title matches first (None: never);
     # see services._ranked_page.
     rank_in_tiers_above: int | None = None
+    # Whether a search by relevance fetches every match's score with its id, in
+    # the one pass that finds the ids, and ranks the page in memory; see
+    # services._scored_page.
+    ranks_in_memory: bool = False
 
     @abstractmethod
     def matching(self, clauses: list[Words], excluded: Sequence[Words] = ()) -> Sql:
@@ -43,8 +49,12 @@ class Backend(ABC):
         """SELECT record_id, score of titles with ``words`` and a word starting ``prefix``."""
 
     @abstractmethod
-    def joined_ids(self, sql: Sql) -> Sql:
-        """SELECT of one string: the ``record_id`` column of ``sql``, comma-separated."""
+    def ids(self, sql: Sql) -> np.ndarray:
+        """The ``record_id`` column of ``sql``, fetched in one piece."""
+
+    @abstractmethod
+    def ids_and_scores(self, sql: Sql) -> tuple[np.ndarray, np.ndarray]:
+        """The ``record_id`` and ``score`` columns of ``sql``, fetched in one piece."""
 
     @abstractmethod
     def among(self, ids: Sequence[int]) -> Sql:
@@ -54,6 +64,11 @@ class Backend(ABC):
     def similar_terms(self, word: str, limit: int) -> list[str]:
         """Words of the index's vocabulary spelt like ``word``, most alike first."""
 
+    # Whether a match under a LIMIT must be fenced off (a materialized CTE) to be
+    # read through the index; see services._finds_more_than.
+    fences_limited_matches: bool = False
+
     @abstractmethod
-    def document_frequency(self, words: list[str]) -> dict[str, int]:
-        """In how many documents each word occurs (any form, any field)."""
+    def document_frequency(self, words: list[str], up_to: int) -> dict[str, int]:
+        """In how many documents each word occurs (any form, any field), counted up to
+        ``up_to``: a word in more documents than that is given ``up_to``."""

@@ -84,8 +84,22 @@ class SQLiteBackend(Backend):
         match = " OR ".join(expression(clause) for clause in clauses)
         return "SELECT rowid AS record_id FROM search_fts WHERE search_fts MATCH %s", [match]
 
-    def joined_ids(self, sql: Sql) -> Sql:
-        return f"SELECT group_concat(record_id) FROM ({sql[0]})", list(sql[1])
+    def ids(self, sql: Sql) -> np.ndarray:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT group_concat(record_id) FROM ({sql[0]})", sql[1])
+            return numbers(cursor.fetchone()[0])
+
+    def ids_and_scores(self, sql: Sql) -> tuple[np.ndarray, np.ndarray]:
+        # 17 digits: a double read back is the same double (group_concat writes 15).
+        # Materialized: bm25() works only in the query that runs the MATCH.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH found AS MATERIALIZED ({sql[0]}) "
+                "SELECT group_concat(record_id), group_concat(printf('%%.17g', score)) FROM found",
+                sql[1],
+            )
+            ids, scores = cursor.fetchone()
+        return numbers(ids), numbers(scores, np.float64)
 
     def among(self, ids: Sequence[int]) -> Sql:
         # One parameter, however many ids (SQLite allows 32,766 parameters).
@@ -137,12 +151,15 @@ class SQLiteBackend(Backend):
         terms.sort(key=lambda row: (-similarity(row), row[1]))
         return [term for _pk, term in terms[:limit]]
 
-    def document_frequency(self, words: list[str]) -> dict[str, int]:
+    def document_frequency(self, words: list[str], up_to: int) -> dict[str, int]:
         if not words:
             return {}
         placeholders = ", ".join(["%s"] * len(words))
         with connection.cursor() as cursor:
+            # The vocabulary counts exactly at no cost; capped all the same, so that
+            # both databases suggest alike.
             cursor.execute(
-                f"SELECT term, doc FROM search_fts_vocab WHERE term IN ({placeholders})", words
+                f"SELECT term, MIN(doc, %s) FROM search_fts_vocab WHERE term IN ({placeholders})",
+                [int(up_to), *words],
             )
             return dict(cursor.fetchall())

@@ -114,6 +114,23 @@ def test_field_queries():
     assert found("penerbit:gramedia")[0] > 0
 
 
+def ids_found(q: str) -> set[int]:
+    return set(services.matching_record_ids(q))
+
+
+def test_field_queries_combine_with_words_fields_and_exclusions():
+    in_title, anywhere = ids_found("judul:sejarah"), ids_found("indonesia")
+    assert ids_found("judul:sejarah indonesia") == in_title & anywhere
+    assert ids_found("judul:sejarah -indonesia") == in_title - anywhere
+    assert in_title & anywhere and in_title - anywhere
+    by_rendra = ids_found("pengarang:rendra")
+    assert ids_found("pengarang:rendra judul:drama") == by_rendra & ids_found("judul:drama")
+    assert ids_found('judul:"sejarah indonesia"') <= in_title & anywhere
+    assert ids_found('judul:"sejarah indonesia"')
+    # In the title, not merely anywhere: a record with "sejarah" only elsewhere is left out.
+    assert ids_found("sejarah") - in_title
+
+
 def test_year_ranges():
     total, records = found("tahun:1990-1995")
     assert total > 0
@@ -301,3 +318,45 @@ def test_a_large_set_is_ranked_title_matches_first_page_after_page(
     first = [pk in in_title for pk in tiered]
     assert first == sorted(first, reverse=True), "every title match comes before the rest"
     assert 0 < sum(first) < len(first)
+
+
+@pytest.mark.parametrize(
+    ("query", "filters"),
+    [("sejarah", {}), ("sejarah", {"language": ("ind",)}), ("indonesia -sejarah", {})],
+)
+def test_ranking_in_memory_orders_every_page_as_the_database_does(monkeypatch, query, filters):
+    from serambi.search.backends import backend
+
+    def every_page() -> list[tuple[int, float]]:
+        first = search(SearchRequest(q=query, filters=filters, per_page=9))
+        rows = []
+        for page in range(1, first.pages + 2):  # and one page past the end: empty
+            result = search(SearchRequest(q=query, filters=filters, per_page=9, page=page))
+            rows += [(hit.record.pk, hit.score) for hit in result.hits]
+        return rows
+
+    monkeypatch.setattr(type(backend()), "rank_in_tiers_above", None)
+    monkeypatch.setattr(type(backend()), "ranks_in_memory", False)
+    in_database = every_page()
+    monkeypatch.setattr(type(backend()), "ranks_in_memory", True)
+    in_memory = every_page()
+    assert len(in_database) > 18
+    assert [pk for pk, _s in in_memory] == [pk for pk, _s in in_database]
+    assert [s for _pk, s in in_memory] == pytest.approx([s for _pk, s in in_database])
+    scores = [s for _pk, s in in_memory]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_document_frequency_counts_up_to_the_cap():
+    from serambi.search.backends import backend
+
+    count = {word: len(services.matching_record_ids(word)) for word in ("sejarah", "ekonomi")}
+    fewer, more = sorted(count.values())
+    assert 0 < fewer < more
+    words = [*count, "zzzyzzy"]
+    assert backend().document_frequency(words, up_to=10_000) | {"zzzyzzy": 0} == count | {
+        "zzzyzzy": 0
+    }
+    capped = backend().document_frequency(words, up_to=fewer)
+    assert capped["sejarah"] == capped["ekonomi"] == fewer
+    assert capped.get("zzzyzzy", 0) == 0
