@@ -155,7 +155,7 @@ def _search_out(request: HttpRequest, result: SearchResult) -> dict[str, Any]:
         "page": result.request.page,
         "pages": result.pages,
         "per_page": result.request.per_page,
-        "hits": [_hit(request, hit) for hit in result.hits],
+        "hits": [_hit(request, hit) for hit in services.with_identifiers(result.hits)],
         "facets": [asdict(facet) for facet in result.facets],
         "suggestion": result.suggestion,
         "direct_record_id": result.direct_record_id,

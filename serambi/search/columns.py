@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from django.db import connection
@@ -63,7 +64,7 @@ class Columns:
     audience: Coded
     year: np.ndarray  # int32, NO_YEAR when unknown
     # Every (record, subject) link: the record's position and the subject's code,
-    # an index into subjects (the distinct subject ids, sorted).
+    # an index into subjects (the distinct subject ids, sorted). By position.
     subject_positions: np.ndarray  # int64
     subject_codes: np.ndarray  # int64
     subjects: np.ndarray  # int64
@@ -123,11 +124,29 @@ class Columns:
         mask[self.subject_positions[np.isin(self.subject_codes, codes)]] = True
         return mask
 
+    @cached_property
+    def subject_starts(self) -> np.ndarray:
+        """Where each position's links begin among the links, and (last) where they end."""
+        return np.searchsorted(self.subject_positions, np.arange(self.size + 1))
+
+    def linked_subject_codes(self, mask: np.ndarray) -> np.ndarray:
+        """The subject codes of every link of the masked records."""
+        positions = np.flatnonzero(mask)
+        if len(positions) * 8 > self.size:
+            # A large set: one look at every link is cheaper than gathering the ranges.
+            return self.subject_codes[mask[self.subject_positions]]
+        # A smaller one: each record's range of links (about 2 µs a record fewer
+        # than looking at all 580,000 links at 250,000 records).
+        starts = self.subject_starts[positions]
+        lengths = self.subject_starts[positions + 1] - starts
+        ends = np.cumsum(lengths)
+        # For link k of the result: its record's start, plus how far it is into the range.
+        offsets = np.repeat(starts - (ends - lengths), lengths)
+        return self.subject_codes[offsets + np.arange(int(ends[-1]) if len(ends) else 0)]
+
     def subject_counts(self, mask: np.ndarray, size: int) -> list[tuple[int, int]]:
         """The ``size`` subjects most linked to the masked records: (subject id, count)."""
-        counts = np.bincount(
-            self.subject_codes[mask[self.subject_positions]], minlength=len(self.subjects)
-        )
+        counts = np.bincount(self.linked_subject_codes(mask), minlength=len(self.subjects))
         # The size-th largest count, found from how many subjects have each count
         # (small numbers): a common word links 100,000 subjects, and partitioning
         # their counts took 4 ms. Every subject with more, and enough of those with as many.

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from serambi.catalog.identifiers import compact_isbn
@@ -207,7 +207,11 @@ def _finds_more_than(sql: _Sql, number: int) -> bool:
 
 
 def hits_for(record_ids: list[int], scores: dict[int, float] | None = None) -> list[Hit]:
-    """Records in the given order, with names, identifiers and copies: three queries."""
+    """Records in the given order, with their names and copies: three queries.
+
+    Not their identifiers, which a list page does not show: the API adds them
+    (``with_identifiers``).
+    """
     if not record_ids:
         return []
     # Not the MARC: a list never shows it, and decoding it is most of the cost.
@@ -221,7 +225,6 @@ def hits_for(record_ids: list[int], scores: dict[int, float] | None = None) -> l
                     "-is_main", "position"
                 ),
             ),
-            Prefetch("identifiers", queryset=Identifier.objects.filter(is_cancelled=False)),
         )
     )
     by_id = {record.pk: record for record in records}
@@ -230,6 +233,15 @@ def hits_for(record_ids: list[int], scores: dict[int, float] | None = None) -> l
     return [
         Hit(by_id[pk], scores.get(pk), availability.get(pk, [])) for pk in record_ids if pk in by_id
     ]
+
+
+def with_identifiers(hits: list[Hit]) -> list[Hit]:
+    """The hits, their records' identifiers (not cancelled) fetched in one query."""
+    prefetch_related_objects(
+        [hit.record for hit in hits],
+        Prefetch("identifiers", queryset=Identifier.objects.filter(is_cancelled=False)),
+    )
+    return hits
 
 
 # --- facets --------------------------------------------------------------------
@@ -459,13 +471,15 @@ def direct_record(text: str) -> int | None:
         if len(ids) == 1:
             return ids.pop()
     if _BARCODE.match(text):
-        # As typed or upper-cased (how barcodes are printed): both use the unique index.
-        return (
+        # As typed or upper-cased (how barcodes are printed): both use the unique index,
+        # with no ordering (Item's default joins the record and the branch to sort).
+        found = dict(
             Item.objects.filter(barcode__in={text, text.upper()})
             .exclude(status=Item.Status.WITHDRAWN)
-            .values_list("record_id", flat=True)
-            .first()
+            .order_by()
+            .values_list("barcode", "record_id")
         )
+        return found.get(text, found.get(text.upper()))
     return None
 
 

@@ -144,8 +144,9 @@ class SearchRequest:
 class Hit:
     """One record in a result list.
 
-    ``record`` comes with its contributions (and their contributors) and
-    identifiers prefetched; ``availability`` lists the branches holding it.
+    ``record`` comes with its contributions (and their contributors)
+    prefetched (its identifiers too once ``services.with_identifiers`` has
+    run); ``availability`` lists the branches holding it.
     """
 
     record: Any  # serambi.catalog.models.Record

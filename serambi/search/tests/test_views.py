@@ -195,6 +195,23 @@ def test_an_item_barcode_typed_alone_goes_straight_to_the_record(client, central
     assert response["Location"] == f"/katalog/{record.pk}/"
 
 
+def test_a_barcode_goes_to_the_copy_typed_first_then_to_the_printed_upper_case(client, central):
+    lower, upper = (
+        book("Ronggeng Dukuh Paruk", branch=central),
+        book("Laskar Pelangi", branch=central),
+    )
+    ItemFactory(record=lower, branch=central, barcode="kb-0042")
+    ItemFactory(record=upper, branch=central, barcode="KB-0042")
+    gone = book("Saman", branch=central)
+    ItemFactory(record=gone, branch=central, barcode="KB-0099", status=Item.Status.WITHDRAWN)
+    reindex()
+
+    assert client.get(RESULTS, {"q": "kb-0042"})["Location"] == f"/katalog/{lower.pk}/"
+    assert client.get(RESULTS, {"q": "KB-0042"})["Location"] == f"/katalog/{upper.pk}/"
+    assert client.get(RESULTS, {"q": "Kb-0042"})["Location"] == f"/katalog/{upper.pk}/"
+    assert client.get(RESULTS, {"q": "kb-0099"}).status_code == 200  # withdrawn: a search
+
+
 # Facets and the filters in use
 
 
