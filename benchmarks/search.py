@@ -316,6 +316,8 @@ def measure(options: argparse.Namespace) -> None:
         print(f"optimize(): {time.perf_counter() - started:.1f} s")
     records = Record.objects.count()
     print(f"records:  {records:,}; catalog_record table {table_megabytes('catalog_record')}")
+    if connection.vendor == "postgresql":
+        print(f"memory:   {postgres_memory()}")
     print(f"machine:  {machine()}")
     print(f"code:     {loaded}")
 
@@ -418,6 +420,19 @@ def database_place() -> str:
     if connection.vendor == "sqlite":
         return str(settings["NAME"])
     return f"database {settings['NAME']} on {settings['HOST'] or 'localhost'}"
+
+
+def postgres_memory() -> str:
+    """shared_buffers against the search tables, which a common word reads (docs/operations.md)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW shared_buffers")
+        buffers = cursor.fetchone()[0]
+    return (
+        f"shared_buffers {buffers}; search_document table {table_megabytes('search_document')} "
+        "with its indexes"
+    )
 
 
 def table_megabytes(table: str) -> str:
