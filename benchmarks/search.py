@@ -427,12 +427,22 @@ def postgres_memory() -> str:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SHOW shared_buffers")
-        buffers = cursor.fetchone()[0]
-    return (
-        f"shared_buffers {buffers}; search_document table {table_megabytes('search_document')} "
+        cursor.execute(
+            "SELECT current_setting('shared_buffers'), "
+            "pg_size_bytes(current_setting('shared_buffers')), "
+            "pg_total_relation_size('search_document')"
+        )
+        buffers, buffer_bytes, search_bytes = cursor.fetchone()
+    line = (
+        f"shared_buffers {buffers}; search_document table {search_bytes / 1024 / 1024:,.0f} MB "
         "with its indexes"
     )
+    if buffer_bytes < search_bytes:
+        line += (
+            "\n          (they do not fit: a common word reads its documents from the operating "
+            "system on every search; docs/operations.md, step 5, sizes shared_buffers)"
+        )
+    return line
 
 
 def table_megabytes(table: str) -> str:
