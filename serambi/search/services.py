@@ -247,11 +247,6 @@ def with_identifiers(hits: list[Hit]) -> list[Hit]:
 # --- facets --------------------------------------------------------------------
 
 
-def _ids_of(sql: tuple[str, list]) -> np.ndarray:
-    """The record ids ``sql`` selects (as ``record_id``), fetched as one string."""
-    return backend().ids(sql)
-
-
 def _found(
     parsed: q.Query, cols: columns.Columns, *, scored: bool = False
 ) -> tuple[np.ndarray, np.ndarray | None]:
@@ -264,19 +259,19 @@ def _found(
     positive, negative = parsed.positive_words, parsed.negative_words
     scores = None
     if positive and scored:
-        ids, scored_ids = search.ids_and_scores(search.matching(positive, negative))
+        ids, their_scores = search.ids_and_scores(search.matching(positive, negative))
         positions, held = cols.positions_of(ids)
         found = cols.none()
         found[positions] = True
         scores = np.full(cols.size, -np.inf)
-        scores[positions] = scored_ids[held]
+        scores[positions] = their_scores[held]
     elif positive:
         # "-word" goes into the full-text match, which checks it on the rows it finds.
-        found = cols.mask_of(_ids_of(search.matching_ids(positive, negative)))
+        found = cols.mask_of(search.ids(search.matching_ids(positive, negative)))
     else:
         found = cols.every()
         if negative:
-            found &= ~cols.mask_of(_ids_of(search.matching_any(negative)))
+            found &= ~cols.mask_of(search.ids(search.matching_any(negative)))
     for clause in parsed.clauses:
         if isinstance(clause, q.YearRange):
             inside = cols.years_between(clause.start, clause.end)
@@ -314,7 +309,8 @@ def _filter_mask(name: str, values: tuple[str, ...], cols: columns.Columns) -> n
         condition, params = _facet_condition(name, values)
         holding = condition.replace("EXISTS (SELECT 1 ", "SELECT i.record_id ", 1)[:-1]
         holding = holding.replace("i.record_id = r.id AND ", "", 1)
-        return cols.mask_of(_ids_of((f"SELECT DISTINCT record_id FROM ({holding}) h", params)))
+        holders = (f"SELECT DISTINCT record_id FROM ({holding}) h", params)
+        return cols.mask_of(backend().ids(holders))
     return None
 
 
@@ -594,7 +590,7 @@ def _ranked_page(
     if title_clauses is None:
         return _ranked(base.ranked, cols.ids_of(chosen) if narrowed else None, start, size)
     search, words, negative = backend(), parsed.positive_words, parsed.negative_words
-    in_title = chosen & cols.mask_of(_ids_of(search.matching_ids(title_clauses, negative)))
+    in_title = chosen & cols.mask_of(search.ids(search.matching_ids(title_clauses, negative)))
     first = int(in_title.sum())
     rows = []
     if start < first:

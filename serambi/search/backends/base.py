@@ -30,6 +30,9 @@ class Backend(ABC):
     # the one pass that finds the ids, and ranks the page in memory; see
     # services._scored_page.
     ranks_in_memory: bool = False
+    # Whether a match under a LIMIT must be fenced off (a materialized CTE) to be
+    # read through the index; see services._finds_more_than.
+    fences_limited_matches: bool = False
 
     @abstractmethod
     def matching(self, clauses: list[Words], excluded: Sequence[Words] = ()) -> Sql:
@@ -63,10 +66,6 @@ class Backend(ABC):
     @abstractmethod
     def similar_terms(self, word: str, limit: int) -> list[str]:
         """Words of the index's vocabulary spelt like ``word``, most alike first."""
-
-    # Whether a match under a LIMIT must be fenced off (a materialized CTE) to be
-    # read through the index; see services._finds_more_than.
-    fences_limited_matches: bool = False
 
     @abstractmethod
     def document_frequency(self, words: list[str], up_to: int) -> dict[str, int]:
