@@ -122,6 +122,7 @@ def test_field_queries_combine_with_words_fields_and_exclusions():
     in_title, anywhere = ids_found("judul:sejarah"), ids_found("indonesia")
     assert ids_found("judul:sejarah indonesia") == in_title & anywhere
     assert ids_found("judul:sejarah -indonesia") == in_title - anywhere
+    assert ids_found("indonesia -judul:sejarah") == anywhere - in_title
     assert in_title & anywhere and in_title - anywhere
     by_rendra = ids_found("pengarang:rendra")
     assert ids_found("pengarang:rendra judul:drama") == by_rendra & ids_found("judul:drama")
