@@ -150,11 +150,13 @@ class Columns:
         # The size-th largest count, found from how many subjects have each count
         # (small numbers): a common word links 100,000 subjects, and partitioning
         # their counts took 4 ms. Every subject with more, and enough of those with as many.
-        subjects_with = np.bincount(counts) if len(counts) else np.zeros(1, dtype=np.int64)
-        subjects_with[0] = 0
+        subjects_with = np.bincount(counts, minlength=2)
+        subjects_with[0] = 0  # not linked at all
         with_at_least = np.cumsum(subjects_with[::-1])[::-1]
-        enough = np.flatnonzero(with_at_least >= max(size, 1))
-        linked = np.flatnonzero(counts >= (max(1, int(enough[-1])) if len(enough) else 1))
+        cut = 1  # fewer linked subjects than asked for: all of them
+        if 0 < size <= with_at_least[1]:
+            cut = int(np.flatnonzero(with_at_least >= size)[-1])
+        linked = np.flatnonzero(counts >= cut)
         # Most linked first, then the lower id (codes follow the ids' order).
         order = linked[np.lexsort((linked, -counts[linked]))][:size]
         return [(int(self.subjects[code]), int(counts[code])) for code in order]
