@@ -28,6 +28,13 @@ def as_read(result: reader.ReadResult) -> tuple:
         fields = (
             str(record.leader),
             [(f.tag, f.data, f.indicators, f.subfields) for f in record.fields],
+            # What equality of plain tuples would not tell: the same classes, the same
+            # kind of field, the same record written out again.
+            [
+                (type(f), f.is_control_field(), type(f.indicators), {type(s) for s in f.subfields})
+                for f in record.fields
+            ],
+            record.as_marc(),
         )
     return result.number, result.control_number, result.error, result.warnings, fields
 
