@@ -118,6 +118,11 @@ def clean(text: str | None) -> str:
         text = unicodedata.normalize("NFC", text)
     if not text.isprintable():
         text = _CONTROL_CHARS.sub("", text)
+    elif "  " not in text and text[0] != " " and text[-1] != " ":
+        # Printable text holds no whitespace but spaces; single ones inside it
+        # are already as they should be. Most subfields are such text, and this
+        # runs some thirty times a record.
+        return text
     return " ".join(text.split())
 
 

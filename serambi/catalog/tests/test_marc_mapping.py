@@ -15,14 +15,24 @@ before committing it: a regenerated file blesses whatever the code does.
 
 import json
 import os
+import re
+import unicodedata
 from pathlib import Path
 
 import pymarc
 import pytest
 from django.utils import translation
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pymarc import Field, Indicators, Subfield
 
-from serambi.catalog.marc.mapping import MappingError, map_record, marc_hash, marc_to_dict
+from serambi.catalog.marc.mapping import (
+    MappingError,
+    clean,
+    map_record,
+    marc_hash,
+    marc_to_dict,
+)
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
 GOLDEN_RECORDS = sorted(GOLDEN_DIR.glob("*.mrc"))
@@ -464,3 +474,15 @@ def test_marc_hash_is_stable_and_changes_with_the_record():
     assert first == marc_hash(json.loads(json.dumps(marc_to_dict(record))))
     record["245"]["a"] = "Mari bung, rebut kembali sekarang! /"
     assert marc_hash(marc_to_dict(record)) != first
+
+
+# Spaces of every kind, control characters, a combining accent, and letters between them.
+_MESSY_TEXT = st.text(st.sampled_from(list(" \t\n\r\x00\x1f\x7f\x85\xa0\u2003\u2028a\u0301e\xe9.")))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(_MESSY_TEXT, st.text()))
+def test_clean_gives_nfc_text_without_control_characters_and_single_spaces(text):
+    composed = unicodedata.normalize("NFC", text)
+    without_controls = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", composed)
+    assert clean(text) == " ".join(without_controls.split())
