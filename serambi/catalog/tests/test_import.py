@@ -601,6 +601,30 @@ def test_contributors_and_subjects_are_shared_across_records_by_their_key(tmp_pa
     assert RecordContributor.objects.count() == RecordSubject.objects.count() == 2
 
 
+def test_new_records_get_their_own_links_after_the_highest_records_were_deleted(tmp_path):
+    """On SQLite the writer works out new records' ids instead of asking for them
+    (``writer._Table``); every link and search document must reach its own record,
+    also when the ids given last are gone and are not given again."""
+    import_marc([write_marc(tmp_path / "old.mrc", *(book(f"D-{n}") for n in range(5)))])
+    Record.objects.filter(control_number__in=["D-3", "D-4"]).delete()
+    new = [
+        book(f"E-{n}", title=f"Judul {n}", author=f"Pengarang {n}", subjects=(f"Topik {n}",))
+        for n in range(5)
+    ]
+
+    import_marc([write_marc(tmp_path / "new.mrc", *new)], batch_size=2)
+
+    records = Record.objects.filter(control_number__startswith="E-").order_by("pk")
+    assert [record.control_number for record in records] == [f"E-{n}" for n in range(5)]
+    assert min(record.pk for record in records) > 5
+    for record in records:
+        n = record.control_number[2:]
+        assert record.title == f"Judul {n}"
+        assert [link.contributor.name for link in record.contributions.all()] == [f"Pengarang {n}"]
+        assert [link.subject.heading for link in record.subject_links.all()] == [f"Topik {n}"]
+        assert record.search_document.title.split() == ["judul", n]
+
+
 def test_over_long_values_are_cut_to_fit_and_reported(tmp_path):
     report = import_marc([write_marc(tmp_path / "long.mrc", book("L-1", title="Panjang " * 200))])
 
