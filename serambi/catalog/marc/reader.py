@@ -42,6 +42,7 @@ MARCXML = "marcxml"
 MARCXML_NAMESPACE = "http://www.loc.gov/MARC21/slim"
 
 _END_OF_RECORD = 0x1D
+_UTF8 = ord("a")  # leader/09
 _END_OF_FIELD = 0x1E
 _LEADER_LENGTH = 24
 _ENTRY_LENGTH = 12
@@ -299,6 +300,11 @@ def _decode_iso2709(chunk: bytes, notes: list[str]) -> pymarc.Record:
     _refuse_unimarc({tag for tag, _length, _offset in entries})
     chunk = _with_true_length(chunk, notes)
     chunk, entries = _with_aligned_directory(chunk, base, entries, notes)
+    if chunk[9] == _UTF8 and not _NON_ASCII_CODE.search(chunk, base):
+        # Most records: UTF-8 as declared, and nothing in them for the checks below.
+        record = _decode_sound_utf8(chunk, base, entries)
+        if record is not None:
+            return record
     noted = len(notes)
     fields_to_mend = _check_data_fields(chunk, base, entries, notes)
     # pymarc logs and warns about the same oddities, without naming the field.
@@ -328,8 +334,10 @@ def _decode_sound_utf8(chunk: bytes, base: int, entries: list[_Entry]) -> pymarc
     """The ``pymarc.Record`` that pymarc makes of a sound UTF-8 record, made faster; None if
     the record is not that sound after all (then pymarc reads it).
 
-    Only for records in which the checks before found nothing to note: every
-    data field with two indicators, every subfield code ASCII. pymarc
+    Only for records in which ``_check_data_fields`` would find nothing to
+    note or mend: it is not run for them, so this returns None on any field
+    with an invalid tag, without two valid indicators, or (the caller makes
+    sure) with a subfield code that is not ASCII. pymarc
     decodes each subfield on its own and reads leader/09 again for each;
     decoding a whole field at once and splitting it at the subfield
     delimiter, a byte that never occurs inside a UTF-8 sequence, gives the
@@ -351,7 +359,12 @@ def _decode_sound_utf8(chunk: bytes, base: int, entries: list[_Entry]) -> pymarc
             fields.append(_control_field(tag, text))
             continue
         indicators, *subfields = text.split("\x1f")
-        if len(indicators) != 2 or not indicators.isascii():
+        if (
+            len(indicators) != 2
+            or indicators[0] not in _VALID_INDICATORS
+            or indicators[1] not in _VALID_INDICATORS
+            or not (tag.isalnum() and tag.isascii())
+        ):
             return None
         fields.append(
             _data_field(

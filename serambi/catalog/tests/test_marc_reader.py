@@ -104,6 +104,32 @@ def test_any_utf8_record_reads_as_pymarc_reads_it(fields):
     assert fast[4][1] == [(f.tag, f.data, f.indicators, f.subfields) for f in fields]
 
 
+_ODD_DATA_FIELD = st.builds(
+    lambda tag, first, second, subfields: Field(tag, Indicators(first, second), subfields),
+    st.sampled_from(["245", "650", "C@T", "1 0", "9é9"]),
+    st.sampled_from(" 0aZ#\u00e9"),
+    st.sampled_from(" 1bz|"),
+    st.lists(
+        st.builds(Subfield, st.sampled_from(["a", "b", "\u00e1", "!", " "]), _TEXT),
+        min_size=1,
+        max_size=4,
+    ),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(_CONTROL_FIELD, _DATA_FIELD, _ODD_DATA_FIELD), min_size=1, max_size=8))
+def test_records_with_odd_tags_indicators_and_codes_read_as_pymarc_reads_them(fields):
+    """Invalid tags and indicators and non-ASCII subfield codes, which the faster way
+    must leave to the checks and to pymarc, come out as pymarc and the checks make them."""
+    record = pymarc.Record(force_utf8=True)
+    record.leader = pymarc.Leader("00000nam a2200000 a 4500")
+    record.add_field(*fields)
+    (raw,) = reader._split_iso2709(BytesIO(record.as_marc()))
+    fast, plain = read_both_ways(raw)
+    assert fast == plain
+
+
 def test_invalid_utf8_is_left_to_pymarc():
     record = pymarc.Record(force_utf8=True)
     record.add_field(Field("245", Indicators("1", "0"), [Subfield("a", "Sejarah")]))
