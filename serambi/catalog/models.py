@@ -171,6 +171,14 @@ class Record(TimeStampedModel):
                 fields=["id", "material_type", "language", "year", "audience"],
                 name="record_facet_columns",
             ),
+            # How the importer finds a record without 001 (and without ISBN) that it
+            # imported before: by its exact MARC. Records with a control number,
+            # nearly all of an import, stay out of it and cost it nothing.
+            models.Index(
+                fields=["marc_hash"],
+                condition=Q(control_number=""),
+                name="record_marc_hash_unnumbered",
+            ),
         ]
 
     def __str__(self) -> str:

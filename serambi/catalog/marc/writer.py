@@ -7,7 +7,11 @@ Matching, in this order:
 2. otherwise any valid, non-cancelled ISBN, against records that carry no
    control number or one from another source. Two records of one catalogue
    with different 001s are two works even when they share an ISBN (volumes of
-   a set often do), so they are never merged.
+   a set often do), so they are never merged;
+3. a record with neither (no 001, no valid ISBN) matches a record without
+   control number that holds exactly the same MARC (``marc_hash``): it was
+   imported before, and is skipped. Any difference makes it a new record,
+   since nothing else says which record it would be.
 
 A match whose stored MARC has the same hash is skipped. Otherwise the
 record's fields are replaced, and its contributors, subjects and identifiers
@@ -15,7 +19,7 @@ with them; its items stay. A record without 001 that matched by ISBN keeps
 the control number it had.
 
 Each batch takes a few queries, whatever its size: one to find matches by
-control number, one by ISBN (one per 900 values of either), then a few
+control number, one by ISBN, one by MARC (one per 900 values of each), then a few
 statements per table, the search index's included. Matches are found and
 rows written with plain SQL: the rows arrive in database form (strings,
 numbers, JSON text, see ``prepare.py``), and running every value through the
@@ -185,7 +189,7 @@ class BatchWriter:
         batch leaves it, so a record twice in one file is created once and
         then updated (or skipped), just as if the two were batches apart.
         """
-        by_control, by_isbn = _existing_targets(records)
+        by_control, by_isbn, by_marc = _existing_targets(records)
         written: list[_Target] = []
         for prepared in records:
             fields = prepared.fields
@@ -193,6 +197,8 @@ class BatchWriter:
             target = by_control.get(key) if key[1] else None
             if target is None:
                 target = _match_by_isbn(prepared, by_isbn)
+            if target is None and not key[1] and not prepared.isbns:
+                target = by_marc.get(prepared.marc_hash)
             if target is None:
                 target = _Target(None, "", "", "", is_new=True)
                 outcome.created += 1
@@ -204,6 +210,8 @@ class BatchWriter:
             if target.incoming is None:
                 written.append(target)
             target.incoming = prepared
+            if by_marc.get(target.marc_hash) is target:
+                del by_marc[target.marc_hash]
             target.marc_hash = prepared.marc_hash
             if key[1]:
                 by_control.pop((target.control_source, target.control_number), None)
@@ -216,6 +224,8 @@ class BatchWriter:
                 candidates = by_isbn.setdefault(isbn, [])
                 if target not in candidates:
                     candidates.append(target)
+            if not target.control_number:
+                by_marc[target.marc_hash] = target
         return written
 
     # --- records
@@ -422,8 +432,9 @@ def _holding_problem(
 
 def _existing_targets(
     records: list[PreparedRecord],
-) -> tuple[dict[tuple[str, str], _Target], dict[str, list[_Target]]]:
-    """The catalogue records this batch may match: a query or two for the whole batch.
+) -> tuple[dict[tuple[str, str], _Target], dict[str, list[_Target]], dict[str, _Target]]:
+    """The catalogue records this batch may match, by control number, by ISBN and (for
+    records without either) by MARC: a query or three for the whole batch.
 
     Plain SQL, like the writes: the ORM's handling of two thousand values in
     ``__in`` lookups, one by one, cost more than the queries themselves.
@@ -452,7 +463,16 @@ def _existing_targets(
         candidates = by_isbn.setdefault(isbn, [])
         if target not in candidates:
             candidates.append(target)
-    return by_control, by_isbn
+    digests = {
+        prepared.marc_hash
+        for prepared in records
+        if not prepared.fields["control_number"] and not prepared.isbns
+    }
+    by_marc: dict[str, _Target] = {}
+    for digest, record_id, source in _unnumbered_records_by_marc_hash(digests):
+        target = targets.setdefault(record_id, _Target(record_id, source, "", digest))
+        by_marc.setdefault(digest, target)  # the oldest, should there be several
+    return by_control, by_isbn, by_marc
 
 
 # Values in one IN (...) list: within the smallest number of parameters SQLite may be built with.
@@ -523,6 +543,30 @@ def _records_by_isbn(isbns: Collection[str]) -> list[tuple[str, int, str, str, s
             rows.extend(cursor.fetchall())
     rows.sort(key=operator.itemgetter(1))
     return rows
+
+
+def _unnumbered_records_by_marc_hash(digests: Collection[str]) -> list[tuple[str, int, str]]:
+    """(marc_hash, id, control number source) of the records without control number that
+    hold MARC with these hashes, by id (``record_marc_hash_unnumbered`` is their index)."""
+    quote = connection.ops.quote_name
+    column = {
+        name: quote(Record._meta.get_field(name).column)
+        for name in ("marc_hash", "id", "control_number_source", "control_number")
+    }
+    found = []
+    with connection.cursor() as cursor:
+        for chunk, in_list in _in_lists(digests):
+            # Names from the model's metadata, values as parameters. control_number = '':
+            # the condition of the partial index, so that the index is used.
+            sql = (
+                f"SELECT {column['marc_hash']}, {column['id']}, "  # noqa: S608
+                f"{column['control_number_source']} FROM {quote(Record._meta.db_table)} "
+                f"WHERE {column['control_number']} = '' AND {column['marc_hash']} IN ({in_list})"
+            )
+            cursor.execute(sql, chunk)
+            found.extend(cursor.fetchall())
+    found.sort(key=operator.itemgetter(1))
+    return found
 
 
 def _match_by_isbn(prepared: PreparedRecord, by_isbn: dict[str, list[_Target]]) -> _Target | None:

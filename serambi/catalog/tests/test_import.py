@@ -157,9 +157,10 @@ MALFORMED_FILES = {
     ),
     "bad_indicator.dat": (1, 1, {}, {1: "invalid tag '0 2' was left out"}),
     "bad_marc8_escape.dat": (1, 1, {}, {1: "invalid MARC-8 escape sequences"}),
+    # Its good records 1 and 8 are one record twice (no 001, no ISBN, the same MARC).
     "bad_records.mrc": (
         9,
-        2,
+        1,
         {
             2: "base address of data (99937) lies beyond the end of the record",
             3: "no valid base address of data",
@@ -201,7 +202,7 @@ def test_malformed_file_imports_its_good_records_and_reports_the_bad_ones(name):
         assert errors[number] in message
     for number, words in warnings.items():
         assert any(words in message for n, message in problems_of(report, WARNING) if n == number)
-    assert report.read == report.created + report.rejected
+    assert report.read == report.created + report.skipped + report.rejected
     assert all(problem.file == name for problem in report.errors)
 
 
@@ -554,6 +555,33 @@ def test_the_same_record_twice_in_one_file_is_created_once(tmp_path):
     assert list(Record.objects.values_list("title", flat=True)) == ["Judul kedua"]
 
 
+def test_records_without_001_or_isbn_are_not_imported_twice(tmp_path):
+    """Nothing identifies them but their MARC: the same MARC again is the same record."""
+    unnumbered = [book(None, title=f"Kumpulan cerita {n}") for n in range(3)]
+    # Twice in one batch (of two), and once more in a later one.
+    path = write_marc(tmp_path / "unnumbered.mrc", unnumbered[0], *unnumbered, unnumbered[1])
+
+    first = import_marc([path], batch_size=2)
+    again = import_marc([path], batch_size=2)
+
+    assert (first.created, first.skipped) == (3, 2)
+    assert (again.created, again.updated, again.skipped) == (0, 0, 5)
+    assert sorted(Record.objects.values_list("title", flat=True)) == [
+        f"Kumpulan cerita {n}" for n in range(3)
+    ]
+
+
+def test_a_changed_record_without_001_or_isbn_is_a_new_record(tmp_path):
+    import_marc([write_marc(tmp_path / "first.mrc", book(None, title="Cerita rakyat"))])
+
+    report = import_marc([write_marc(tmp_path / "second.mrc", book(None, title="Cerita rakyat."))])
+
+    # Nothing says the two are one record, so the second is kept apart rather than
+    # written over the first.
+    assert report.created == 1
+    assert Record.objects.count() == 2
+
+
 def test_an_update_replaces_contributors_subjects_and_identifiers_and_keeps_the_items(tmp_path):
     import_marc(
         [
@@ -890,15 +918,16 @@ def test_cli_prints_only_the_counts_with_json_and_writes_the_report(tmp_path):
         stdout=out,
     )
 
+    # Records 1 and 8 are one record twice: the second is skipped.
     assert json.loads(out.getvalue()) == {
         "read": 9,
-        "created": 2,
+        "created": 1,
         "updated": 0,
-        "skipped": 0,
+        "skipped": 1,
         "errors": 7,
     }
     written = json.loads(report_path.read_text(encoding="utf-8"))
-    assert written["created"] == 2
+    assert written["created"] == 1
     assert [problem["record_number"] for problem in written["errors"]] == [2, 3, 4, 5, 6, 7, 9]
     assert written["errors"][0] == {
         "file": "bad_records.mrc",
@@ -963,7 +992,7 @@ def test_the_run_keeps_the_counts_and_every_problem():
 
     run = ImportRun.objects.get()
     assert run == report.import_run
-    assert (run.state, run.read, run.created, run.error_count) == ("finished", 9, 2, 7)
+    assert (run.state, run.read, run.created, run.error_count) == ("finished", 9, 1, 7)
     assert run.report == report.as_json()
     assert run.report["errors"][0]["record_number"] == 2
     assert run.finished_at is not None
