@@ -1,8 +1,11 @@
 """Bibliographic records (title level) kept apart from items (physical copies)."""
 
+import datetime
+
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from serambi.core.models import TimeStampedModel
@@ -365,10 +368,27 @@ class ImportRun(TimeStampedModel):
     report = models.JSONField(_("report"), default=dict, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
+    # The importer saves the counts after every batch, seconds apart. A run still
+    # marked running that has saved nothing for this long was stopped without a
+    # word (kill -9, a power cut) and will never finish.
+    SILENT_AFTER = datetime.timedelta(minutes=15)
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("MARC import")
         verbose_name_plural = _("MARC imports")
 
     def __str__(self) -> str:
-        return f"{self.filename} ({self.get_state_display()})"
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def stopped_silently(self) -> bool:
+        """Marked running, but silent for SILENT_AFTER: its process is gone."""
+        return (
+            self.state == self.State.RUNNING
+            and self.updated_at < timezone.now() - self.SILENT_AFTER
+        )
+
+    def get_status_display(self) -> str:
+        """The state as staff should read it: a run that stopped silently is not running."""
+        return str(_("Stopped")) if self.stopped_silently else self.get_state_display()

@@ -23,6 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Lower
 from django.shortcuts import get_object_or_404
+from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
 
 from serambi.core.models import Branch
@@ -245,7 +246,14 @@ def import_problems(run: ImportRun) -> list[dict[str, str]]:
 
 
 def import_note(run: ImportRun) -> str:
-    """Why an import stopped early, when it did (the importer writes it into the report)."""
+    """Why an import stopped early, when it did: the importer writes it into the report,
+    unless its process was killed (``ImportRun.stopped_silently``)."""
+    if run.stopped_silently:
+        moved = formats.date_format(timezone.localtime(run.updated_at), "SHORT_DATETIME_FORMAT")
+        return gettext(
+            "Nothing has moved since %(time)s: the import stopped before it finished. The "
+            "records of the finished batches are kept; import the file again to finish it."
+        ) % {"time": moved}
     note = _import_report(run).get("note")
     return note if isinstance(note, str) else ""
 

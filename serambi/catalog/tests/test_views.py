@@ -582,6 +582,29 @@ def test_import_report_tolerates_an_odd_report(cataloguer_client):
     assert "teks saja" in response.content.decode()
 
 
+def test_a_run_killed_midway_shows_as_stopped_not_running(cataloguer_client):
+    """kill -9 leaves no word in the report; a run that has saved no counts for a
+    quarter of an hour is shown as stopped, with what to do, not as running forever."""
+    killed = ImportRun.objects.create(filename="besar.mrc", read=3000, created=3000)
+    ImportRun.objects.filter(pk=killed.pk).update(
+        updated_at=timezone.now() - ImportRun.SILENT_AFTER * 2
+    )
+    ImportRun.objects.create(filename="kecil.mrc")
+
+    detail = cataloguer_client.get(reverse("catalog:import_detail", args=[killed.pk]))
+    listing = cataloguer_client.get(reverse("catalog:import_upload"))
+
+    page = detail.content.decode()
+    assert '<span class="badge badge-danger">Stopped</span>' in page
+    assert "import the file again to finish it" in page
+    rows = {
+        run: listing.content.decode().split(f">{run}</a>")[1].split("</tr>")[0]
+        for run in ("besar.mrc", "kecil.mrc")
+    }
+    assert "<td>Stopped</td>" in rows["besar.mrc"]
+    assert "<td>Running</td>" in rows["kecil.mrc"]
+
+
 def png_bytes() -> bytes:
     from io import BytesIO
 
