@@ -47,6 +47,15 @@ def read_both_ways(raw: reader.RawRecord) -> tuple[tuple, tuple]:
     return fast, plain
 
 
+def written_and_read_both_ways(fields: list[Field]) -> tuple[tuple, tuple]:
+    """A record of these fields, written out by pymarc, then read both ways."""
+    record = pymarc.Record(force_utf8=True)
+    record.leader = pymarc.Leader("00000nam a2200000 a 4500")
+    record.add_field(*fields)
+    (raw,) = reader._split_iso2709(BytesIO(record.as_marc()))
+    return read_both_ways(raw)
+
+
 @pytest.mark.parametrize(
     "path",
     [
@@ -94,11 +103,7 @@ _CONTROL_FIELD = st.builds(
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.one_of(_CONTROL_FIELD, _DATA_FIELD), min_size=1, max_size=12))
 def test_any_utf8_record_reads_as_pymarc_reads_it(fields):
-    record = pymarc.Record(force_utf8=True)
-    record.leader = pymarc.Leader("00000nam a2200000 a 4500")
-    record.add_field(*fields)
-    (raw,) = reader._split_iso2709(BytesIO(record.as_marc()))
-    fast, plain = read_both_ways(raw)
+    fast, plain = written_and_read_both_ways(fields)
     assert fast == plain
     assert fast[2] == ""  # read, not refused
     assert fast[4][1] == [(f.tag, f.data, f.indicators, f.subfields) for f in fields]
@@ -122,11 +127,7 @@ _ODD_DATA_FIELD = st.builds(
 def test_records_with_odd_tags_indicators_and_codes_read_as_pymarc_reads_them(fields):
     """Invalid tags and indicators and non-ASCII subfield codes, which the faster way
     must leave to the checks and to pymarc, come out as pymarc and the checks make them."""
-    record = pymarc.Record(force_utf8=True)
-    record.leader = pymarc.Leader("00000nam a2200000 a 4500")
-    record.add_field(*fields)
-    (raw,) = reader._split_iso2709(BytesIO(record.as_marc()))
-    fast, plain = read_both_ways(raw)
+    fast, plain = written_and_read_both_ways(fields)
     assert fast == plain
 
 
